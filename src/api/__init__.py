@@ -1,0 +1,1 @@
+"""astrid-api: the first service of the Astrid data platform."""
