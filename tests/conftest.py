@@ -1,0 +1,34 @@
+"""Shared test settings: repository paths and the rule for missing engines."""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def engines_required() -> bool:
+    """In CI a missing Docker or podman is a failure, never a skip."""
+    return os.environ.get("CI", "").lower() == "true" or os.environ.get("ASTRID_REQUIRE_ENGINES") == "1"
+
+
+def require_engine(name: str, probe: list[str]) -> None:
+    """Skip (locally) or fail (CI) unless the engine's CLI exists and answers `probe`."""
+    if shutil.which(name):
+        result = subprocess.run(probe, capture_output=True, text=True, timeout=60)
+        if result.returncode == 0:
+            return
+        reason = f"{name} is installed but `{' '.join(probe)}` failed: {result.stderr.strip()[:200]}"
+    else:
+        reason = f"{name} is not installed"
+    if engines_required():
+        pytest.fail(f"{reason} (engines are required in CI; .ci/run installs and starts them)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
