@@ -58,6 +58,14 @@ The api component: its name (<fullname>-api), labels and selector labels.
 {{- printf "%s-api" (include "astrid.fullname" .) | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
+{{/*
+The api Service's name: <api fullname>-service. A Service name is a DNS-1035 label
+(at most 63 characters), so the base is cut to leave room for the suffix.
+*/}}
+{{- define "astrid.api.serviceName" -}}
+{{- printf "%s-service" (include "astrid.api.fullname" . | trunc 55 | trimSuffix "-") }}
+{{- end }}
+
 {{- define "astrid.api.labels" -}}
 {{ include "astrid.labels" . }}
 app.kubernetes.io/component: api

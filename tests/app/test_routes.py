@@ -1,0 +1,98 @@
+"""Every route of the app, in process (httpx over ASGI, lifespan included)."""
+
+import logging
+
+import pytest
+from fastapi.testclient import TestClient
+
+from src.api.logging import HealthCheckFilter
+from src.api.main import app
+
+EXPECTED = {"status": "ok", "service": "astrid-api"}
+
+
+@pytest.fixture(scope="module")
+def client():
+    with TestClient(app) as c:
+        yield c
+
+
+def test_health_returns_exactly_the_contract(client):
+    r = client.get("/health")
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "application/json"
+    assert r.json() == EXPECTED
+    assert r.content == b'{"status": "ok", "service": "astrid-api"}'
+
+
+def test_health_answers_head_without_a_body(client):
+    r = client.head("/health")
+    assert r.status_code == 200
+    assert r.content == b""
+
+
+@pytest.mark.parametrize("path", ["/", "/healthz", "/health/extra", "/HEALTH"])
+def test_unknown_paths_are_json_404(client, path):
+    r = client.get(path)
+    assert r.status_code == 404
+    assert r.headers["content-type"] == "application/json"
+    assert r.json() == {"detail": "Not Found"}
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
+def test_wrong_methods_are_json_405(client, method):
+    r = client.request(method, "/health")
+    assert r.status_code == 405
+    assert r.json() == {"detail": "Method Not Allowed"}
+    assert set(r.headers["allow"].replace(" ", "").split(",")) == {"GET", "HEAD"}
+
+
+def test_openapi_documents_the_health_response(client):
+    schema = client.get("/openapi.json").json()
+    op = schema["paths"]["/health"]["get"]
+    ref = op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    model = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    assert model["required"] == ["status", "service"]
+
+
+def test_health_handler_is_async():
+    """async def: served on the event loop, no thread-pool hop per probe."""
+    import inspect
+
+    route = next(r for r in app.routes if getattr(r, "path", None) == "/health")
+    assert inspect.iscoroutinefunction(route.endpoint)
+
+
+def _access_record(path: str) -> logging.LogRecord:
+    return logging.LogRecord(
+        "uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", path, "1.1", 200), None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "level", "kept"),
+    [
+        ("/health", logging.INFO, False),
+        ("/health?probe=1", logging.INFO, False),
+        ("/health", logging.DEBUG, True),
+        ("/other", logging.INFO, True),
+        ("/healthz", logging.INFO, True),
+    ],
+)
+def test_health_is_not_access_logged_at_default_level(path, level, kept):
+    logger = logging.getLogger("uvicorn.access")
+    old = logger.level
+    logger.setLevel(level)
+    try:
+        assert HealthCheckFilter().filter(_access_record(path)) is kept
+    finally:
+        logger.setLevel(old)
+
+
+def test_lifespan_installs_the_filter_once():
+    logger = logging.getLogger("uvicorn.access")
+    for _ in range(2):
+        with TestClient(app):
+            pass
+    assert sum(isinstance(f, HealthCheckFilter) for f in logger.filters) == 1

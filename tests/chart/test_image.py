@@ -1,0 +1,62 @@
+"""Which image every container runs, including the one Tilt injects with `--set`."""
+
+import helm_python
+import pytest
+
+DOCR_REPOSITORY = "registry.digitalocean.com/astrid/astrid-api"
+
+
+def images(rendered):
+    """Image of every container: Deployment (init + main) and the helm test pod."""
+    specs = [rendered.pod_spec, rendered.test_pod["spec"]]
+    return {c["name"]: c["image"] for spec in specs for c in rendered.containers(spec)}
+
+
+def tilt_set(repository, tag):
+    """What helm_resource's image_keys pass: `--set api.image.repository=... --set api.image.tag=...`."""
+    return helm_python.parse_set_string(f"api.image.repository={repository},api.image.tag={tag}")
+
+
+def test_default_image_is_docr_at_the_chart_app_version(prod, chart):
+    expected = f"{DOCR_REPOSITORY}:{chart.metadata['appVersion']}"
+    assert images(prod) == {"api": expected, "check-health": expected}
+
+
+@pytest.mark.parametrize(
+    ("repository", "tag"),
+    [
+        (DOCR_REPOSITORY, "tilt-0123456789abcdef"),  # Tilt with default_registry(DOCR)
+        ("localhost:5005/astrid-api", "tilt-fedcba9876543210"),  # Tilt with a local registry
+        (DOCR_REPOSITORY, "3f2c1ab"),  # CI: an immutable git SHA
+    ],
+)
+@pytest.mark.parametrize("with_dev", [False, True], ids=["prod", "dev"])
+def test_repository_and_tag_overrides_are_used_exactly(render, repository, tag, with_dev):
+    rendered = render(tilt_set(repository, tag), dev=with_dev)
+    found = images(rendered)
+    expected_containers = {"api", "check-health"} | ({"seed-source"} if with_dev else set())
+    assert set(found) == expected_containers
+    assert set(found.values()) == {f"{repository}:{tag}"}
+
+
+def test_seed_init_container_runs_the_api_image_and_pull_policy(dev):
+    seed = dev.container(dev.pod_spec, "seed-source")
+    assert seed["image"] == dev.api["image"]
+    assert seed["imagePullPolicy"] == dev.api["imagePullPolicy"]
+
+
+def test_pull_policy_applies_to_every_container(render):
+    rendered = render({"api": {"image": {"pullPolicy": "Always"}}}, dev=True)
+    specs = [rendered.pod_spec, rendered.test_pod["spec"]]
+    assert {c["imagePullPolicy"] for s in specs for c in rendered.containers(s)} == {"Always"}
+
+
+def test_latest_tag_is_rejected(render):
+    with pytest.raises(helm_python.HelmValuesError, match="/api/image/tag"):
+        render(tilt_set(DOCR_REPOSITORY, "latest"))
+
+
+def test_pull_secret_for_the_docr_registry(prod):
+    expected = [{"name": "registry-astrid"}]
+    assert prod.pod_spec["imagePullSecrets"] == expected
+    assert prod.test_pod["spec"]["imagePullSecrets"] == expected

@@ -1,0 +1,108 @@
+"""The image, built and run by the real Docker engine."""
+
+import subprocess
+import tarfile
+import urllib.error
+import uuid
+
+import pytest
+
+from tests.support.engines import free_port, get, image_config, remove, sh, wait_for
+
+pytestmark = pytest.mark.slow
+EXPECTED = b'{"status": "ok", "service": "astrid-api"}'
+UID = "10001"
+
+
+@pytest.fixture(scope="module")
+def served(api_image):
+    """The image run as built (its own CMD and USER), port 80 published on loopback."""
+    name, port = f"astrid-test-image-{uuid.uuid4().hex[:8]}", free_port()
+    sh("docker", "run", "-d", "--name", name, "-p", f"127.0.0.1:{port}:80", api_image)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/health", timeout=30)
+        yield name, port
+    finally:
+        remove(name)
+
+
+def test_runs_as_numeric_non_root_user(api_image, served):
+    assert image_config(api_image)["Config"]["User"] == f"{UID}:{UID}"
+    name, _ = served
+    assert sh("docker", "exec", name, "id", "-u").stdout.strip() == UID
+    assert sh("docker", "exec", name, "id", "-g").stdout.strip() == UID
+
+
+def test_serves_health_on_container_port_80(served):
+    _, port = served
+    assert wait_for(f"http://127.0.0.1:{port}/health") == EXPECTED
+
+
+def test_exposes_port_80_and_runs_uvicorn_on_it(api_image):
+    config = image_config(api_image)["Config"]
+    assert list(config["ExposedPorts"]) == ["80/tcp"]
+    cmd = config["Cmd"]
+    assert cmd[:2] == ["uvicorn", "src.api.main:app"]
+    assert cmd[cmd.index("--port") + 1] == "80" and cmd[cmd.index("--host") + 1] == "0.0.0.0"
+    assert int(cmd[cmd.index("--timeout-graceful-shutdown") + 1]) > 0
+
+
+def test_source_directory_is_owned_and_writable_by_the_image_user(served):
+    name, _ = served
+    owners = sh("docker", "exec", name, "stat", "-c", "%u:%g %n", "/app/src", "/app/src/api",
+                "/app/src/api/main.py").stdout.split("\n")
+    assert all(line.startswith(f"{UID}:{UID} ") for line in owners if line), owners
+    sh("docker", "exec", name, "sh", "-c", "touch /app/src/api/.probe && rm /app/src/api/.probe")
+
+
+def test_oci_labels_and_python_env(api_image):
+    config = image_config(api_image)["Config"]
+    labels = config["Labels"]
+    for key in ("source", "version", "revision"):
+        assert labels[f"org.opencontainers.image.{key}"], key
+    env = dict(e.split("=", 1) for e in config["Env"])
+    assert env["PYTHONDONTWRITEBYTECODE"] == "1" and env["PYTHONUNBUFFERED"] == "1"
+
+
+def test_health_is_not_access_logged_but_other_requests_are(served):
+    name, port = served
+    wait_for(f"http://127.0.0.1:{port}/health")
+    with pytest.raises(urllib.error.HTTPError, match="404"):
+        get(f"http://127.0.0.1:{port}/access-log-marker")
+    done = subprocess.run(["docker", "logs", name], capture_output=True, text=True)
+    logs = done.stdout + done.stderr
+    assert '"GET /access-log-marker HTTP/1.1" 404' in logs
+    assert "GET /health" not in logs
+
+
+def test_no_credentials_or_vcs_data_in_any_layer(api_image, tmp_path):
+    archive = tmp_path / "image.tar"
+    sh("docker", "save", "-o", str(archive), api_image)
+    forbidden = (".git/", ".env", "id_rsa", ".netrc", ".pypirc", ".dockercfg", ".docker/config.json",
+                 "tilt_config.json", ".venv/", "tests/")
+    found, app_files = [], set()
+    with tarfile.open(archive) as outer:
+        for member in outer.getmembers():
+            if not member.name.endswith(("layer.tar", ".tar")) and "blobs/" not in member.name:
+                continue
+            try:
+                layer = tarfile.open(fileobj=outer.extractfile(member))
+            except tarfile.ReadError:
+                continue
+            for name in layer.getnames():
+                if name.startswith("app/"):
+                    app_files.add(name)
+                if any(f"/{bad}" in f"/{name}" for bad in forbidden) and name.startswith("app/"):
+                    found.append(name)
+    assert "app/src/api/main.py" in app_files  # the scan really read the application layer
+    assert found == []
+    top_level = {name.split("/")[1] for name in app_files if name.count("/") >= 1} - {""}
+    assert top_level == {"src", "requirements.txt"}, sorted(app_files)  # .dockerignore keeps the rest out
+
+
+def test_dependencies_are_installed_from_hashes(api_image):
+    out = sh("docker", "run", "--rm", "--entrypoint", "python", api_image, "-c",
+             "import fastapi, uvicorn, httptools, watchfiles; print(fastapi.__version__, uvicorn.__version__)")
+    pins = {line.split("==")[0]: line.split("==")[1].split()[0]
+            for line in open("requirements.txt") if "==" in line}
+    assert out.stdout.split() == [pins["fastapi"], pins["uvicorn"]]

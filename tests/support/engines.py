@@ -1,0 +1,70 @@
+"""Docker helpers shared by the image, live-update, reliability tests and the benchmark."""
+
+import json
+import os
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+IMAGE_NAME = "astrid-api"
+BUILD_ENV = {**os.environ, "DOCKER_BUILDKIT": "0"}  # Debian's Docker has no buildx
+
+
+def sh(*argv: str, check: bool = True, timeout: float = 600, **kw) -> subprocess.CompletedProcess:
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, **kw)
+    if check and result.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def base_image() -> str:
+    """The Dockerfile's base, or the local stand-in when registries are unreachable."""
+    return sh("bash", str(ROOT / "scripts" / "base-image.sh"), timeout=1200).stdout.strip().splitlines()[-1]
+
+
+def build_image(tag: str, context: Path = ROOT, extra: tuple[str, ...] = ()) -> str:
+    ref = f"{IMAGE_NAME}:{tag}"
+    sh(
+        "docker", "build", "-q", "-f", str(context / "Dockerfile.api"),
+        "--build-arg", f"BASE_IMAGE={base_image()}", *extra, "-t", ref, str(context),
+        env=BUILD_ENV,
+    )
+    return ref
+
+
+def image_config(ref: str) -> dict:
+    return json.loads(sh("docker", "image", "inspect", ref).stdout)[0]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url: str, timeout: float = 2.0) -> tuple[int, bytes]:
+    with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 (loopback test URL)
+        return resp.status, resp.read()
+
+
+def wait_for(url: str, timeout: float = 30.0, expect: bytes | None = None) -> bytes:
+    """Poll `url` until it answers 200 (and `expect`, if given); bounded by `timeout`."""
+    deadline = time.monotonic() + timeout
+    last: object = None
+    while time.monotonic() < deadline:
+        try:
+            status, body = get(url)
+            if status == 200 and (expect is None or body == expect):
+                return body
+            last = (status, body)
+        except OSError as exc:
+            last = exc
+        time.sleep(0.05)
+    raise TimeoutError(f"{url} not ready in {timeout}s; last: {last!r}")
+
+
+def remove(*containers: str) -> None:
+    subprocess.run(["docker", "rm", "-f", "-v", *containers], capture_output=True, check=False)
