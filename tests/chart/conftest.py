@@ -8,6 +8,7 @@ NOTES.txt is kept as text; helm test hooks are kept apart from the installed obj
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,11 +120,21 @@ def dev_values() -> Obj:
 
 
 @pytest.fixture(scope="session")
+def chart_dir() -> Path:
+    return CHART_DIR
+
+
+@pytest.fixture(scope="session")
 def render(chart: helm_python.Chart, dev_values: Obj) -> RenderFn:
+    """`render(values=None, *, dev=False, release="astrid")`: fresh objects on every call."""
+    cache: dict[str, dict[str, str]] = {}
+
     def _render(values: Obj | None = None, *, dev: bool = False, release: str = RELEASE) -> Rendered:
         layered = merge(dev_values if dev else {}, values or {})
-        manifests = chart.render(layered, name=release, namespace=NAMESPACE, is_install=True)
-        return parse(manifests)
+        key = json.dumps([layered, release], sort_keys=True)
+        if key not in cache:
+            cache[key] = chart.render(layered, name=release, namespace=NAMESPACE, is_install=True)
+        return parse(cache[key])
 
     return _render
 

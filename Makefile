@@ -1,0 +1,79 @@
+# astrid-api: every target is a thin wrapper over a documented command (see README.md).
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+IMAGE      ?= astrid-api
+REGISTRY   ?= registry.digitalocean.com/astrid
+TAG        ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo dev)
+RELEASE    ?= astrid
+NAMESPACE  ?= default
+PORT       ?= 8080
+PIP_COMPILE = .venv/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+              --no-emit-index-url --no-emit-find-links
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+dev: ## Run the Tilt loop (creates the laptop cluster when there is none)
+	bash scripts/dev.sh
+
+down: ## Stop the loop and uninstall the release (tilt down)
+	tilt down
+
+cluster: ## Create or update the laptop cluster and its registry (ctlptl + kind)
+	ctlptl apply -f deploy/kind-cluster.yaml
+
+cluster-delete: ## Delete the laptop cluster and its registry
+	ctlptl delete -f deploy/kind-cluster.yaml
+
+doctor: ## Check every prerequisite of `tilt up`; prints a fix for each failure
+	python3 scripts/doctor.py
+
+venv: ## Create or update .venv from the pinned requirements
+	sh scripts/venv.sh
+
+test: ## Run the whole test suite (creates .venv; needs Docker and podman for the slow tests)
+	sh scripts/test.sh
+
+test-fast: ## Run the tests that need no container engine
+	sh scripts/test.sh -m "not slow"
+
+lint: venv ## ruff, hadolint and helm lint
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/hadolint Dockerfile.api
+	.venv/bin/python -c 'import helm_python as h, sys; r = h.lint("helm/astrid", strict=True); print(r); sys.exit(bool(r["errors"]))'
+
+fmt: venv ## Format and autofix with ruff
+	.venv/bin/ruff format .
+	.venv/bin/ruff check --fix .
+
+run: venv ## Serve the api on localhost:$(PORT) with reload, no cluster needed
+	.venv/bin/uvicorn src.api.main:app --host 127.0.0.1 --port $(PORT) --reload --reload-dir src/api
+
+image: ## Build $(IMAGE):$(TAG) from Dockerfile.api
+	docker build -f Dockerfile.api -t $(IMAGE):$(TAG) \
+	  --build-arg VERSION=$$(awk '/^appVersion:/ {gsub(/"/, "", $$2); print $$2}' helm/astrid/Chart.yaml) \
+	  --build-arg REVISION=$$(git rev-parse HEAD 2>/dev/null || echo unknown) .
+
+push: image ## Push $(REGISTRY)/$(IMAGE):$(TAG) (after `doctl registry login`)
+	docker tag $(IMAGE):$(TAG) $(REGISTRY)/$(IMAGE):$(TAG)
+	docker push $(REGISTRY)/$(IMAGE):$(TAG)
+
+deploy: ## Install or upgrade the release with the image tag $(TAG) (manual Helm flow)
+	helm upgrade --install $(RELEASE) ./helm/astrid --namespace $(NAMESPACE) \
+	  --set api.image.repository=$(REGISTRY)/$(IMAGE) --set api.image.tag=$(TAG) --wait
+	@echo "next: kubectl -n $(NAMESPACE) port-forward svc/$(RELEASE)-api-service $(PORT):80 & curl localhost:$(PORT)/health"
+
+bench: venv ## Benchmark the dev loop and the service; prints a table, writes bench/results/
+	.venv/bin/python -m bench
+
+lock: venv ## Re-pin requirements*.txt (with hashes) from requirements*.in
+	$(PIP_COMPILE) -o requirements.txt requirements.in
+	$(PIP_COMPILE) -o requirements-dev.txt requirements-dev.in
+
+audit: venv ## Check pinned dependencies for known vulnerabilities (needs the advisory service)
+	.venv/bin/pip-audit --require-hashes --disable-pip -r requirements.txt
+	.venv/bin/pip-audit --require-hashes --disable-pip -r requirements-dev.txt
+
+.PHONY: help dev down cluster cluster-delete doctor venv test test-fast lint fmt run image push deploy bench lock audit
