@@ -90,9 +90,12 @@ def test_grace_period_outlasts_pre_stop_sleep_plus_graceful_shutdown(prod):
 
 
 def test_shutdown_values_reach_the_pod(render):
-    rendered = render(
-        {"api": {"preStopSleepSeconds": 7, "server": {"gracefulShutdownSeconds": 40}, "terminationGracePeriodSeconds": 60}}
-    )
+    api = {
+        "preStopSleepSeconds": 7,
+        "server": {"gracefulShutdownSeconds": 40},
+        "terminationGracePeriodSeconds": 60,
+    }
+    rendered = render({"api": api})
     assert rendered.api["lifecycle"]["preStop"]["exec"]["command"] == ["sleep", "7"]
     assert flag(rendered.api["args"], "--timeout-graceful-shutdown") == "40"
     assert rendered.pod_spec["terminationGracePeriodSeconds"] == 60

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The one command for the dev loop (`make dev`): preflight, the laptop cluster if needed, `tilt up`.
+# Arguments go to `tilt up` unchanged: bash scripts/dev.sh -- --allow-context do-nyc1-astrid
+# Safe to re-run. Never creates or changes a cluster behind any context but the laptop one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+LOCAL_CLUSTER=kind-astrid # the Cluster name in deploy/kind-cluster.yaml
+
+# 1. What `tilt up` needs before any cluster exists: tools, Docker, a context we may deploy to
+#    (a remote one only when allowed, with the Tiltfile's fix otherwise), DOCR login, a free port.
+python3 scripts/doctor.py --preflight "$@" || exit
+
+# 2. The laptop cluster, only where that can't hurt: no context yet, or ours already (ctlptl apply
+#    keeps a matching cluster as it is). Any other context is used as it is.
+context=$(kubectl config current-context 2>/dev/null || true)
+if [[ -z $context || $context == "$LOCAL_CLUSTER" ]]; then
+  if ! command -v ctlptl >/dev/null || ! command -v kind >/dev/null; then
+    echo "dev: creating $LOCAL_CLUSTER needs ctlptl and kind:" \
+      "https://github.com/tilt-dev/ctlptl/blob/main/INSTALL.md, https://kind.sigs.k8s.io/docs/user/quick-start/" >&2
+    exit 1
+  fi
+  ctlptl apply -f deploy/kind-cluster.yaml
+fi
+
+# 3. The loop.
+exec tilt up "$@"
