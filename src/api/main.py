@@ -8,6 +8,7 @@ from typing import Literal
 from fastapi import FastAPI, Response
 from pydantic import BaseModel
 
+from src.api.limits import HeaderLimitMiddleware
 from src.api.logging import HEALTH_PATH, quiet_health_checks
 
 SERVICE_NAME = "astrid-api"
@@ -29,6 +30,7 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
 
 
 app = FastAPI(title=SERVICE_NAME, version="0.1.0", lifespan=lifespan)
+app.add_middleware(HeaderLimitMiddleware)
 
 
 async def health() -> Response:

@@ -96,3 +96,11 @@ def test_lifespan_installs_the_filter_once():
         with TestClient(app):
             pass
     assert sum(isinstance(f, HealthCheckFilter) for f in logger.filters) == 1
+
+
+def test_oversized_headers_are_refused_with_431(client):
+    assert client.get("/health", headers={"x-big": "a" * 20_000}).status_code == 431
+    many = {f"x-h{i}": "v" for i in range(120)}
+    r = client.get("/health", headers=many)
+    assert r.status_code == 431 and r.json() == {"detail": "Request Header Fields Too Large"}
+    assert client.get("/health", headers={"x-ok": "a" * 8_000}).status_code == 200

@@ -1,5 +1,6 @@
 """The api Deployment: replicas, selectors, port, probes, uvicorn args, rollout, shutdown, labels."""
 
+import helm_python
 import pytest
 
 PROBES = ("startupProbe", "readinessProbe", "livenessProbe")
@@ -123,3 +124,14 @@ def test_pod_labels_and_annotations_extend_the_template_without_breaking_selecto
     assert rendered.deployment["spec"]["template"]["metadata"]["annotations"] == {"example.com/x": "1"}
     assert rendered.deployment["spec"]["selector"]["matchLabels"].items() <= rendered.pod_labels.items()
     assert "team" not in rendered.service["spec"]["selector"]
+
+
+@pytest.mark.parametrize(("grace", "ok"), [(25, False), (26, True)])
+def test_grace_period_must_outlast_prestop_plus_uvicorn_shutdown(render, grace, ok):
+    """Defaults: preStop 5 s + uvicorn 20 s; a grace period of 25 s or less is refused."""
+    values = {"api": {"terminationGracePeriodSeconds": grace}}
+    if ok:
+        render(values)
+    else:
+        with pytest.raises(helm_python.HelmRenderError, match="terminationGracePeriodSeconds must exceed"):
+            render(values)

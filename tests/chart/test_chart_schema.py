@@ -10,6 +10,7 @@ BAD_VALUES = [
     P({"api": {"image": {"tags": "abc"}}}, "'/api/image'", "'tags' not allowed", id="typo-in-image"),
     P({"apii": {}}, "at ''", "'apii' not allowed", id="typo-top-level"),
     P({"api": {"image": {"tag": "latest"}}}, "'/api/image/tag'", "", id="tag-latest"),
+    P({"api": {"image": {"tag": "LATEST"}}}, "'/api/image/tag'", "", id="tag-LATEST"),
     P({"api": {"containerPort": 0}}, "'/api/containerPort'", "minimum", id="port-0"),
     P({"api": {"containerPort": 65536}}, "'/api/containerPort'", "maximum", id="port-65536"),
     P({"api": {"image": {"pullPolicy": "Sometimes"}}}, "'/api/image/pullPolicy'", "", id="pull"),

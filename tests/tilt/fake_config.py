@@ -61,7 +61,9 @@ class Config:
                 out[key] = ZERO[kind]
             elif kind == "string_list" and isinstance(value, list) and all(isinstance(v, str) for v in value):
                 out[key] = list(value)
-            elif (kind == "string" and isinstance(value, str)) or (kind == "bool" and isinstance(value, bool)):
+            elif (kind == "string" and isinstance(value, str)) or (
+                kind == "bool" and isinstance(value, bool)
+            ):
                 out[key] = value
             else:
                 raise ValueError(f"{CONFIG_FILE} specified invalid value for setting {key}: expected {kind}")

@@ -13,6 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import starlark as sl
+
+from tests.tilt.tilt_rules import bind_call
+
 SHIM = """
 def _types(key):
     return [type(k) for k in key] if type(key) == "list" else type(key)
@@ -21,6 +25,7 @@ def helm_resource(*args, **kwargs):
     keys = kwargs["image_keys"] if "image_keys" in kwargs else (args[6] if len(args) > 6 else None)
     _helm_resource(args, kwargs, [_types(k) for k in (keys or [])])
 """
+PASSED_TO_K8S_RESOURCE = ("resource_deps", "labels", "port_forwards", "pod_readiness", "links")
 TUPLE_KEYS = {2: ("REPO", "TAG"), 3: ("REGISTRY", "REPO", "TAG")}  # other lengths set nothing
 
 
@@ -111,3 +116,27 @@ def helm_install_command(resource: dict[str, Any], context: str, images: list[st
     if resource["namespace"]:
         cmd += ["--namespace", resource["namespace"]]
     return [*cmd, resource["release_name"] or resource["name"], resource["chart"]]
+
+
+def module(tilt: Any, dialect: sl.Dialect, globals_: sl.Globals) -> sl.FrozenModule:
+    """The loaded extension: the Starlark shim over `record`."""
+    ext = sl.Module()
+    ext.add_callable("_helm_resource", lambda args, kwargs, key_types: record(tilt, args, kwargs, key_types))
+    sl.eval(ext, sl.parse("ext://helm_resource", SHIM, dialect), globals_)
+    return ext.freeze()
+
+
+def record(tilt: Any, args: list[Any], kwargs: dict[str, Any], key_types: list[Any]) -> None:
+    """helm_resource(*args, **kwargs): checked, recorded, and its k8s_resource calls made."""
+
+    def body(**a: Any) -> None:
+        env = check(a, key_types, tilt.fail)
+        tilt.add_resource(a["name"], "k8s", {**a, "resource_deps": [], "image_env": env})
+        k8s_resource = bind_call(tilt.plan, "k8s_resource", tilt.k8s_resource)
+        passed = {key: a[key] for key in PASSED_TO_K8S_RESOURCE if a[key]}
+        if not a["auto_init"]:
+            passed["auto_init"] = False
+        for key, value in passed.items():  # one call per setting, as the extension does
+            k8s_resource(a["name"], **{key: value})
+
+    bind_call(tilt.plan, "helm_resource", helm_resource, body)(*args, **kwargs)

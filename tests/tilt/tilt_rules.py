@@ -6,7 +6,9 @@ local_resource.go, version settings), so a failing test reads like `tilt up` wou
 
 from __future__ import annotations
 
+import inspect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -108,8 +110,17 @@ def check_only(only: Any) -> list[str]:
     return out
 
 
-def inside(path: Path, parent: Path) -> bool:
-    return path == parent or parent in path.parents
+def check_syncs(steps: list[Step], context: Path) -> list[Step]:
+    """Each sync copies from inside the build context to an absolute container path."""
+    for step in steps:
+        if step.kind != "sync":
+            continue
+        local, remote = (context / step.args[0]).resolve(), step.args[1]
+        if local != context.resolve() and context.resolve() not in local.parents:
+            raise ValueError(f"sync step source '{step.args[0]}' is not a child of any watched filepaths")
+        if not remote.startswith("/"):
+            raise ValueError(f"sync destination {remote!r} must be an absolute path")
+    return steps
 
 
 def is_dev_cluster(cluster: str) -> bool:
@@ -117,3 +128,23 @@ def is_dev_cluster(cluster: str) -> bool:
     prefixes = ("minikube", "docker-for-desktop-cluster", "docker-desktop", "kind-", "microk8s-cluster")
     prefixes += ("api-crc-testing", "krucible-", "k3d-", "rancher-desktop", "colima", "orbstack")
     return cluster == "kind" or cluster.startswith(prefixes)
+
+
+def bind_call(plan: Any, name: str, stub: Callable[..., Any], impl: Callable[..., Any] | None = None):
+    """A Starlark-callable builtin: bind like UnpackArgs, record, then run the implementation."""
+    signature = inspect.signature(stub)
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            plan.calls.append((name, dict(bound.arguments)))
+            return (impl or stub)(**bound.arguments)
+        except TiltfileFailure as exc:
+            plan.failure = str(exc)
+            raise
+        except Exception as exc:
+            plan.error = exc if isinstance(exc, TiltfileError) else TiltfileError(f"{name}: {exc}")
+            raise plan.error from exc
+
+    return call
