@@ -2,6 +2,7 @@
 
 import importlib.util
 import re
+import sys
 
 import pytest
 import yaml
@@ -11,7 +12,9 @@ import yaml
 def checks(root):
     spec = importlib.util.spec_from_file_location("doctor_checks", root / "scripts" / "doctor_checks.py")
     module = importlib.util.module_from_spec(spec)
+    sys.dont_write_bytecode, before = True, sys.dont_write_bytecode  # no scripts/__pycache__
     spec.loader.exec_module(module)
+    sys.dont_write_bytecode = before
     return module
 
 

@@ -136,6 +136,9 @@ def bind_call(plan: Any, name: str, stub: Callable[..., Any], impl: Callable[...
 
     def call(*args: Any, **kwargs: Any) -> Any:
         try:
+            unknown = [key for key in kwargs if key not in signature.parameters]
+            if unknown:  # UnpackArgs reports this before any missing argument
+                raise TypeError(f"unexpected keyword argument {unknown[0]!r}")
             bound = signature.bind(*args, **kwargs)
             bound.apply_defaults()
             plan.calls.append((name, dict(bound.arguments)))
