@@ -14,8 +14,8 @@ PIP_COMPILE = .venv/bin/pip-compile --quiet --generate-hashes --strip-extras --a
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
-dev: ## Run the Tilt loop (creates the laptop cluster when there is none)
-	bash scripts/dev.sh
+dev: ## Run the Tilt loop (creates the laptop cluster when there is none); ARGS go to tilt up
+	bash scripts/dev.sh $(ARGS)
 
 down: ## Stop the loop and uninstall the release (tilt down)
 	tilt down

@@ -40,8 +40,11 @@ def _paths():
             if token.startswith(("http", "<", "-", "$")) or "<" in token or "*" in token:
                 continue
             candidate = token.rstrip(":,.")
-            base = ROOT / "docs" if name.startswith("docs/") and candidate.endswith(".md") and "/" not in candidate \
+            base = (
+                ROOT / "docs"
+                if name.startswith("docs/") and candidate.endswith(".md") and "/" not in candidate
                 else ROOT
+            )
             head = candidate.split("/")[0]
             if "/" in candidate and head in TOP_LEVEL or candidate in TOP_LEVEL or base != ROOT:
                 found.add((name, str((base / candidate).relative_to(ROOT))))

@@ -62,8 +62,11 @@ def test_pod_runs_the_charts_command_as_the_charts_user(pod):
 
 def test_pod_has_the_restricted_security_context(pod):
     name, _, _ = pod
-    status = dict(line.split(":\t", 1) for line in
-                  sh("podman", "exec", name, "cat", "/proc/1/status").stdout.splitlines() if ":\t" in line)
+    status = dict(
+        line.split(":\t", 1)
+        for line in sh("podman", "exec", name, "cat", "/proc/1/status").stdout.splitlines()
+        if ":\t" in line
+    )
     assert status["CapEff"].strip() == "0" * 16 and status["CapBnd"].strip() == "0" * 16
     assert status["NoNewPrivs"].strip() == "1"
     assert status["Seccomp"].strip() == "2"  # filter mode: the runtime's default profile
@@ -75,6 +78,11 @@ def test_pod_has_the_restricted_security_context(pod):
 def test_smoke_suite_passes_against_the_pod(pod):
     _, port, _ = pod
     env = {**os.environ, "ASTRID_SMOKE_URL": f"http://127.0.0.1:{port}/health"}
-    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                             str(ROOT / "tests" / "smoke")], capture_output=True, text=True, env=env, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(ROOT / "tests" / "smoke")],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
     assert result.returncode == 0 and "1 passed" in result.stdout, result.stdout[-2000:]

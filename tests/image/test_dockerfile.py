@@ -11,8 +11,9 @@ DOCKERFILE = (ROOT / "Dockerfile.api").read_text()
 
 def test_hadolint_is_clean():
     hadolint = Path(sys.executable).with_name("hadolint")
-    result = subprocess.run([str(hadolint), "--no-color", str(ROOT / "Dockerfile.api")],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [str(hadolint), "--no-color", str(ROOT / "Dockerfile.api")], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

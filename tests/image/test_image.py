@@ -49,8 +49,9 @@ def test_exposes_port_80_and_runs_uvicorn_on_it(api_image):
 
 def test_source_directory_is_owned_and_writable_by_the_image_user(served):
     name, _ = served
-    owners = sh("docker", "exec", name, "stat", "-c", "%u:%g %n", "/app/src", "/app/src/api",
-                "/app/src/api/main.py").stdout.split("\n")
+    owners = sh(
+        "docker", "exec", name, "stat", "-c", "%u:%g %n", "/app/src", "/app/src/api", "/app/src/api/main.py"
+    ).stdout.split("\n")
     assert all(line.startswith(f"{UID}:{UID} ") for line in owners if line), owners
     sh("docker", "exec", name, "sh", "-c", "touch /app/src/api/.probe && rm /app/src/api/.probe")
 
@@ -78,8 +79,18 @@ def test_health_is_not_access_logged_but_other_requests_are(served):
 def test_no_credentials_or_vcs_data_in_any_layer(api_image, tmp_path):
     archive = tmp_path / "image.tar"
     sh("docker", "save", "-o", str(archive), api_image)
-    forbidden = (".git/", ".env", "id_rsa", ".netrc", ".pypirc", ".dockercfg", ".docker/config.json",
-                 "tilt_config.json", ".venv/", "tests/")
+    forbidden = (
+        ".git/",
+        ".env",
+        "id_rsa",
+        ".netrc",
+        ".pypirc",
+        ".dockercfg",
+        ".docker/config.json",
+        "tilt_config.json",
+        ".venv/",
+        "tests/",
+    )
     found, app_files = [], set()
     with tarfile.open(archive) as outer:
         for member in outer.getmembers():
@@ -101,8 +112,19 @@ def test_no_credentials_or_vcs_data_in_any_layer(api_image, tmp_path):
 
 
 def test_dependencies_are_installed_from_hashes(api_image):
-    out = sh("docker", "run", "--rm", "--entrypoint", "python", api_image, "-c",
-             "import fastapi, uvicorn, httptools, watchfiles; print(fastapi.__version__, uvicorn.__version__)")
-    pins = {line.split("==")[0]: line.split("==")[1].split()[0]
-            for line in open("requirements.txt") if "==" in line}
+    out = sh(
+        "docker",
+        "run",
+        "--rm",
+        "--entrypoint",
+        "python",
+        api_image,
+        "-c",
+        "import fastapi, uvicorn, httptools, watchfiles; print(fastapi.__version__, uvicorn.__version__)",
+    )
+    pins = {
+        line.split("==")[0]: line.split("==")[1].split()[0]
+        for line in open("requirements.txt")
+        if "==" in line
+    }
     assert out.stdout.split() == [pins["fastapi"], pins["uvicorn"]]

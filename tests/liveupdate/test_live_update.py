@@ -39,13 +39,17 @@ def dev_pod(api_image):
 
 def changed_main(route: str, token: str) -> bytes:
     source = (ROOT / "src" / "api" / "main.py").read_text()
-    return (source + f'\n\n@app.get("{route}")\nasync def _probe() -> dict:\n    return {{"token": "{token}"}}\n').encode()
+    return (
+        source + f'\n\n@app.get("{route}")\nasync def _probe() -> dict:\n    return {{"token": "{token}"}}\n'
+    ).encode()
 
 
 def test_saved_file_is_served_after_sync(dev_pod):
     container, port = dev_pod
     token = uuid.uuid4().hex
-    done = live_update.sync(container, live_update.archive({f"{SYNC_TARGET}/main.py": changed_main("/lu", token)}))
+    done = live_update.sync(
+        container, live_update.archive({f"{SYNC_TARGET}/main.py": changed_main("/lu", token)})
+    )
     assert done.returncode == 0, done.stderr.decode()
     body = wait_for(f"http://127.0.0.1:{port}/lu", timeout=30)
     assert token in body.decode()
@@ -64,8 +68,11 @@ def test_whole_directory_sync_with_directory_entries_succeeds(dev_pod):
     """A new package, or a whole-directory sync, carries directory entries (the sync root too)."""
     container, port = dev_pod
     token = uuid.uuid4().hex
-    files = {f"{SYNC_TARGET}/extra/__init__.py": b"", f"{SYNC_TARGET}/extra/value.py": f'TOKEN = "{token}"\n'.encode(),
-             f"{SYNC_TARGET}/main.py": changed_main("/lu2", token)}
+    files = {
+        f"{SYNC_TARGET}/extra/__init__.py": b"",
+        f"{SYNC_TARGET}/extra/value.py": f'TOKEN = "{token}"\n'.encode(),
+        f"{SYNC_TARGET}/main.py": changed_main("/lu2", token),
+    }
     payload = live_update.archive(files, directories=(SYNC_TARGET, f"{SYNC_TARGET}/extra"))
     done = live_update.sync(container, payload)
     assert done.returncode == 0, done.stderr.decode()

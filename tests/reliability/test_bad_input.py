@@ -17,13 +17,20 @@ CASES = {
     "bad-percent-encoding": b"GET /%ZZ%00 HTTP/1.1\r\n" + HOST.encode() + b"\r\n",
     "raw-high-bytes": b"GET /\xff\xfe HTTP/1.1\r\n" + HOST.encode() + b"\r\n",
     "nul-in-header": b"GET /health HTTP/1.1\r\n" + HOST.encode() + b"X-A: a\x00b\r\n\r\n",
-    "oversized-header": b"GET /health HTTP/1.1\r\n" + HOST.encode() + b"X-Big: " + b"a" * 1_000_000 + b"\r\n\r\n",
-    "many-headers": b"GET /health HTTP/1.1\r\n" + HOST.encode() + b"".join(
-        b"X-%d: v\r\n" % i for i in range(20_000)) + b"\r\n",
+    "oversized-header": b"GET /health HTTP/1.1\r\n"
+    + HOST.encode()
+    + b"X-Big: "
+    + b"a" * 1_000_000
+    + b"\r\n\r\n",
+    "many-headers": b"GET /health HTTP/1.1\r\n"
+    + HOST.encode()
+    + b"".join(b"X-%d: v\r\n" % i for i in range(20_000))
+    + b"\r\n",
     "long-path": b"GET /" + b"a" * 200_000 + b" HTTP/1.1\r\n" + HOST.encode() + b"\r\n",
     "bad-content-length": b"POST /health HTTP/1.1\r\n" + HOST.encode() + b"Content-Length: -5\r\n\r\n",
     "bad-chunk": b"POST /health HTTP/1.1\r\n" + HOST.encode() + b"Transfer-Encoding: chunked\r\n\r\nZZ\r\n",
-    "conflicting-lengths": b"POST /health HTTP/1.1\r\n" + HOST.encode()
+    "conflicting-lengths": b"POST /health HTTP/1.1\r\n"
+    + HOST.encode()
     + b"Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
 }
 

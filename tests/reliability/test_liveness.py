@@ -40,8 +40,9 @@ def test_a_healthy_process_never_fails_liveness_under_load(liveness, ab_installe
         load = threading.Thread(target=ab, args=(f"{url}/health", 15_000, 64))
         load.start()
         try:
-            consecutive_failures = failures_until_restart(f"{url}/health", {**liveness, "failureThreshold": 1},
-                                                          period=0.2, max_rounds=20)
+            consecutive_failures = failures_until_restart(
+                f"{url}/health", {**liveness, "failureThreshold": 1}, period=0.2, max_rounds=20
+            )
         finally:
             load.join(timeout=120)
         assert consecutive_failures is None  # not even one failed probe

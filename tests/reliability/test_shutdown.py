@@ -1,5 +1,6 @@
 """SIGTERM with requests in flight, on the real server with the chart's uvicorn args."""
 
+import http.client
 import json
 import signal
 import time
@@ -39,5 +40,5 @@ def test_a_request_longer_than_the_grace_does_not_hold_the_process():
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=grace + 10)
         assert time.monotonic() - start < grace + 2
-        with pytest.raises(OSError):
-            stuck.result(timeout=10)
+        with pytest.raises((ConnectionError, urllib.error.URLError, http.client.HTTPException)):
+            stuck.result(timeout=10)  # cut off at the grace, not answered

@@ -29,5 +29,9 @@ def archive(files: dict[str, bytes], directories: tuple[str, ...] = ()) -> bytes
 
 def sync(container: str, payload: bytes) -> subprocess.CompletedProcess:
     """Exec Tilt's tar command in the container as its default user."""
-    return subprocess.run(["docker", "exec", "-i", container, "tar", "-C", "/", "-x", "-f", "-"],
-                          input=payload, capture_output=True, timeout=60)
+    return subprocess.run(
+        ["docker", "exec", "-i", container, "tar", "-C", "/", "-x", "-f", "-"],
+        input=payload,
+        capture_output=True,
+        timeout=60,
+    )

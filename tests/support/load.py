@@ -7,9 +7,25 @@ import subprocess
 def ab(url: str, requests: int, connections: int = 64, max_seconds: int = 120) -> dict:
     assert url.startswith("http://127.0.0.1:"), "load goes to loopback only"
     out = subprocess.run(
-        ["ab", "-q", "-k", "-r", "-s", "10", "-t", str(max_seconds), "-n", str(requests),
-         "-c", str(connections), url],
-        capture_output=True, text=True, timeout=max_seconds + 30, check=True,
+        [
+            "ab",
+            "-q",
+            "-k",
+            "-r",
+            "-s",
+            "10",
+            "-t",
+            str(max_seconds),
+            "-n",
+            str(requests),
+            "-c",
+            str(connections),
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=max_seconds + 30,
+        check=True,
     ).stdout
 
     def number(label: str) -> int:

@@ -32,13 +32,28 @@ def _security_flags(pod_spec: dict, container: dict) -> list[str]:
     return flags
 
 
-def _run(name: str, image: str, container: dict, pod_spec: dict, volumes: dict[str, str],
-         extra: list[str], detach: bool) -> None:
+def _run(
+    name: str,
+    image: str,
+    container: dict,
+    pod_spec: dict,
+    volumes: dict[str, str],
+    extra: list[str],
+    detach: bool,
+) -> None:
     mounts = []
     for m in container.get("volumeMounts", []):
         mounts += ["--mount", f"type=volume,source={volumes[m['name']]},target={m['mountPath']}"]
-    argv = ["docker", "run", "--name", name, *(["-d"] if detach else []),
-            *_security_flags(pod_spec, container), *mounts, *extra]
+    argv = [
+        "docker",
+        "run",
+        "--name",
+        name,
+        *(["-d"] if detach else []),
+        *_security_flags(pod_spec, container),
+        *mounts,
+        *extra,
+    ]
     command = container.get("command")
     if command:
         argv += ["--entrypoint", command[0]]
@@ -52,8 +67,22 @@ def _create_empty_dirs(image: str, volumes: list[str], fs_group: int | None) -> 
     for volume in volumes:
         sh("docker", "volume", "create", volume)
         fix = "chmod 0777 /v" if fs_group is None else f"chgrp {fs_group} /v && chmod 2777 /v"
-        sh("docker", "run", "--rm", "--user", "0", "--network", "none", "-v", f"{volume}:/v",
-           "--entrypoint", "sh", image, "-c", fix)
+        sh(
+            "docker",
+            "run",
+            "--rm",
+            "--user",
+            "0",
+            "--network",
+            "none",
+            "-v",
+            f"{volume}:/v",
+            "--entrypoint",
+            "sh",
+            image,
+            "-c",
+            fix,
+        )
 
 
 @dataclass
@@ -71,8 +100,9 @@ class DockerPod:
 def run_pod(pod_spec: dict, image: str, container_port: int, host_port: int) -> DockerPod:
     """Run init containers to completion, then the first container detached."""
     suffix = uuid.uuid4().hex[:8]
-    volumes = {v["name"]: f"astrid-test-{v['name']}-{suffix}" for v in pod_spec.get("volumes", [])
-               if "emptyDir" in v}
+    volumes = {
+        v["name"]: f"astrid-test-{v['name']}-{suffix}" for v in pod_spec.get("volumes", []) if "emptyDir" in v
+    }
     main = pod_spec["containers"][0]
     pod = DockerPod(container=f"astrid-test-{main['name']}-{suffix}", volumes=list(volumes.values()))
     try:

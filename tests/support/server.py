@@ -20,7 +20,9 @@ def chart_container(values: dict | None = None) -> dict:
 
     with helm.Chart.load(ROOT / "helm" / "astrid") as chart:
         out = chart.render(values or {}, name="astrid")
-    return yaml.safe_load(out["astrid/templates/api-deployment.yaml"])["spec"]["template"]["spec"]["containers"][0]
+    return yaml.safe_load(out["astrid/templates/api-deployment.yaml"])["spec"]["template"]["spec"][
+        "containers"
+    ][0]
 
 
 def chart_args(port: int, app: str | None = None, values: dict | None = None) -> list[str]:

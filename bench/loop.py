@@ -1,0 +1,60 @@
+"""Live update, emulated exactly as Tilt does it: save -> tar exec -> reload -> new code served."""
+
+import http.client
+import sys
+import time
+import uuid
+
+from bench.report import BenchError, Figure
+from tests.support import live_update
+from tests.support.engines import free_port, get, wait_for
+from tests.support.pod_to_docker import run_pod
+
+POLL = 0.010  # seconds between polls
+BOUND = 30.0  # seconds a round may take before the benchmark gives up
+ROUTE = "/bench-lu"
+
+
+def served_after(url: str, token: str, start: float) -> float:
+    """Poll every POLL s until `url` answers 200 with `token`; seconds since `start`."""
+    while True:
+        try:
+            status, body = get(url, timeout=1.0)
+            if status == 200 and token.encode() in body:
+                return time.perf_counter() - start
+        except (OSError, http.client.HTTPException):
+            pass  # reloading: refused, reset, or the old code's 404
+        if time.perf_counter() - start > BOUND:
+            raise BenchError(f"live update: {url} did not serve the new code within {BOUND:.0f} s")
+        time.sleep(POLL)
+
+
+def live_update_figures(image: str, rounds: int) -> list[Figure]:
+    from tests.liveupdate.test_live_update import SYNC_TARGET, changed_main, dev_pod_spec
+
+    spec = dev_pod_spec(image)
+    port = free_port()
+    pod = run_pod(spec, image, spec["containers"][0]["ports"][0]["containerPort"], port)
+    served: list[float] = []
+    tar: list[float] = []
+    try:
+        wait_for(f"http://127.0.0.1:{port}/health", timeout=60)
+        for i in range(rounds):
+            token = uuid.uuid4().hex
+            payload = live_update.archive({f"{SYNC_TARGET}/main.py": changed_main(ROUTE, token)})
+            start = time.perf_counter()
+            done = live_update.sync(pod.container, payload)
+            tar.append(time.perf_counter() - start)
+            if done.returncode != 0:
+                raise BenchError(f"live update: tar exited {done.returncode}: {done.stderr.decode().strip()}")
+            served.append(served_after(f"http://127.0.0.1:{port}{ROUTE}", token, start))
+            print(f"  live update {i + 1}/{rounds}: served {served[-1]:.3f} s, tar {tar[-1]:.3f} s",
+                  file=sys.stderr)
+            time.sleep(0.5)  # let the reloaded server settle before the next save
+    finally:
+        pod.remove()
+    note = f"dev-values pod under Docker; poll every {POLL * 1000:.0f} ms"
+    return [
+        Figure("1 save → new code served (live update)", "s", served, ("<=", 1.0), note),
+        Figure("  tar exec alone (docker exec tar -x)", "s", tar),
+    ]

@@ -1,0 +1,79 @@
+"""Figures, the one printed table, and the JSON record."""
+
+import json
+import statistics
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+MB = 1_000_000  # the table's MB is 10^6 bytes
+
+
+class BenchError(Exception):
+    """A step of the benchmark failed; the message says which."""
+
+
+@dataclass
+class Figure:
+    label: str
+    unit: str  # "s", "ms", "MB", "req/s" or "" (a ratio)
+    runs: list[float]
+    target: tuple[str, float] | None = None  # ("<=", 1.0) or (">=", 0.19)
+    note: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.runs)
+
+    @property
+    def result(self) -> str:
+        if self.target is None:
+            return ""
+        op, limit = self.target
+        ok = self.median <= limit if op == "<=" else self.median >= limit
+        return "pass" if ok else "MISS"
+
+    def as_json(self) -> dict:
+        record = asdict(self)
+        record.update(median=self.median, min=min(self.runs), max=max(self.runs), result=self.result or None)
+        record["target"] = {"op": self.target[0], "value": self.target[1]} if self.target else None
+        return record
+
+
+def fmt(value: float, unit: str) -> str:
+    if unit == "req/s":
+        return f"{value:,.0f}"
+    if unit == "MB":
+        return f"{value:.1f}"
+    if unit == "":
+        return f"{value:.2f}"
+    if unit == "s" and value >= 10:
+        return f"{value:.1f}"
+    return f"{value:.3f}" if unit == "s" else f"{value:.2f}"
+
+
+def row(fig: Figure) -> list[str]:
+    unit = f" {fig.unit}" if fig.unit else ""
+    spread = "" if len(fig.runs) == 1 else f"{fmt(min(fig.runs), fig.unit)}–{fmt(max(fig.runs), fig.unit)}"
+    target = ""
+    if fig.target:
+        target = f"{'≤' if fig.target[0] == '<=' else '≥'} {fmt(fig.target[1], fig.unit)}{unit}"
+    return [fig.label, fmt(fig.median, fig.unit) + unit, spread, str(len(fig.runs)), target, fig.result]
+
+
+def table(figures: list[Figure], notes: list[str], header: list[str]) -> str:
+    rows = [["figure", "median", "min–max", "n", "target", "result"], *map(row, figures)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    align = ["<", ">", ">", ">", "<", "<"]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(f"{c:{a}{w}}" for c, a, w in zip(cells, align, widths, strict=True)).rstrip()
+
+    rule = "-" * len(line(rows[0]))
+    body = [line(rows[0]), rule, *(line(r) for r in rows[1:]), rule]
+    return "\n".join([*header, *body, *(f"  {n}" for n in notes)])
+
+
+def write_json(path: Path, record: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
