@@ -35,9 +35,19 @@ class Builder:
     def build(self, no_cache: bool = False) -> tuple[str, float]:
         ref = f"{IMAGE_NAME}:bench-{self.run_id}-{len(self.tags)}"
         self.tags.append(ref)
-        argv = ["docker", "build", "-q", "-f", str(self.context / "Dockerfile.api"),
-                "--build-arg", f"BASE_IMAGE={self.base}", *(["--no-cache"] if no_cache else []),
-                "-t", ref, str(self.context)]
+        argv = [
+            "docker",
+            "build",
+            "-q",
+            "-f",
+            str(self.context / "Dockerfile.api"),
+            "--build-arg",
+            f"BASE_IMAGE={self.base}",
+            *(["--no-cache"] if no_cache else []),
+            "-t",
+            ref,
+            str(self.context),
+        ]
         start = time.perf_counter()
         sh(*argv, env=BUILD_ENV, timeout=1800)
         return ref, time.perf_counter() - start
@@ -76,6 +86,11 @@ def size_figures(image: str, base: str) -> list[Figure]:
     size, base_size = image_config(image)["Size"], image_config(base)["Size"]
     return [
         Figure("3 image size", "MB", [size / MB], extra={"bytes": size}),
-        Figure("  overhead above the base image", "MB", [(size - base_size) / MB], ("<=", 30.0),
-               extra={"bytes": size - base_size, "base_bytes": base_size}),
+        Figure(
+            "  overhead above the base image",
+            "MB",
+            [(size - base_size) / MB],
+            ("<=", 30.0),
+            extra={"bytes": size - base_size, "base_bytes": base_size},
+        ),
     ]

@@ -48,8 +48,10 @@ def live_update_figures(image: str, rounds: int) -> list[Figure]:
             if done.returncode != 0:
                 raise BenchError(f"live update: tar exited {done.returncode}: {done.stderr.decode().strip()}")
             served.append(served_after(f"http://127.0.0.1:{port}{ROUTE}", token, start))
-            print(f"  live update {i + 1}/{rounds}: served {served[-1]:.3f} s, tar {tar[-1]:.3f} s",
-                  file=sys.stderr)
+            print(
+                f"  live update {i + 1}/{rounds}: served {served[-1]:.3f} s, tar {tar[-1]:.3f} s",
+                file=sys.stderr,
+            )
             time.sleep(0.5)  # let the reloaded server settle before the next save
     finally:
         pod.remove()

@@ -22,7 +22,7 @@ def missing_tool() -> str | None:
     probe = subprocess.run(["docker", "info"], capture_output=True, text=True, timeout=60, check=False)
     if probe.returncode != 0:
         reason = (probe.stderr.strip().splitlines() or ["no output"])[-1][:160]
-        return f"bench: docker is installed but its daemon does not answer ({reason}); start it (systemctl start docker)"
+        return f"bench: docker's daemon does not answer ({reason}); start it (systemctl start docker)"
     try:
         import helm_python  # noqa: F401
         import yaml  # noqa: F401
@@ -70,5 +70,6 @@ def header(m: dict) -> list[str]:
         f"machine: {m['cpu_model']}, {m['cores']} cores, {m['memory_gb']} GB, kernel {m['kernel']}, "
         f"Python {m['python']}, Docker {m['docker_server']}",
         f"base image: {m['base_image']} ({m['base_image_size_bytes'] / 1e6:.1f} MB); git {m['git']}; "
-        f"load average at start {m['load_average_at_start'][0]}",
+        f"load average {m['load_average_at_start'][0]} at start, {m['load_average_at_end'][0]} at end "
+        "(1 min; other work on this machine shares its cores)",
     ]

@@ -2,6 +2,7 @@
 
 import json
 import statistics
+import textwrap
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -35,29 +36,36 @@ class Figure:
 
     def as_json(self) -> dict:
         record = asdict(self)
-        record.update(median=self.median, min=min(self.runs), max=max(self.runs), result=self.result or None)
+        record.update(
+            label=self.label.strip(),
+            median=self.median,
+            min=min(self.runs),
+            max=max(self.runs),
+            result=self.result or None,
+        )
         record["target"] = {"op": self.target[0], "value": self.target[1]} if self.target else None
         return record
 
 
-def fmt(value: float, unit: str) -> str:
+def fmt(value: float, unit: str, like: float | None = None) -> str:
+    """`value` with the precision that suits `like` (default: itself), so a row reads uniformly."""
+    like = value if like is None else like
     if unit == "req/s":
         return f"{value:,.0f}"
-    if unit == "MB":
-        return f"{value:.1f}"
     if unit == "":
         return f"{value:.2f}"
-    if unit == "s" and value >= 10:
+    if unit == "MB" or like >= 10:
         return f"{value:.1f}"
     return f"{value:.3f}" if unit == "s" else f"{value:.2f}"
 
 
 def row(fig: Figure) -> list[str]:
     unit = f" {fig.unit}" if fig.unit else ""
-    spread = "" if len(fig.runs) == 1 else f"{fmt(min(fig.runs), fig.unit)}–{fmt(max(fig.runs), fig.unit)}"
+    low, high = (fmt(x, fig.unit, fig.median) for x in (min(fig.runs), max(fig.runs)))
+    spread = "" if len(fig.runs) == 1 else f"{low}–{high}"
     target = ""
     if fig.target:
-        target = f"{'≤' if fig.target[0] == '<=' else '≥'} {fmt(fig.target[1], fig.unit)}{unit}"
+        target = f"{'≤' if fig.target[0] == '<=' else '≥'} {fig.target[1]:g}{unit}"
     return [fig.label, fmt(fig.median, fig.unit) + unit, spread, str(len(fig.runs)), target, fig.result]
 
 
@@ -71,7 +79,8 @@ def table(figures: list[Figure], notes: list[str], header: list[str]) -> str:
 
     rule = "-" * len(line(rows[0]))
     body = [line(rows[0]), rule, *(line(r) for r in rows[1:]), rule]
-    return "\n".join([*header, *body, *(f"  {n}" for n in notes)])
+    wrapped = [textwrap.fill(n, len(rule), initial_indent="  ", subsequent_indent="     ") for n in notes]
+    return "\n".join([*header, *body, *wrapped])
 
 
 def write_json(path: Path, record: dict) -> None:

@@ -147,7 +147,8 @@ def load_settings(root: Path, args: list[str], env: dict[str, str]) -> Settings:
         if not isinstance(value, kind) or (kind is list and not all(isinstance(v, str) for v in value)):
             raise BadInput(f"{path}: {key!r} must be a {defs[key].replace('_', ' ')}, not {value!r}")
     cfg.update(tilt_args(defs, args))
-    get = {name: cfg.get(name, env.get(var, default)) for name, (var, default) in ENV_FALLBACKS.items()}
+    # An empty value counts as unset, as in the Tiltfile (`... or 'default'`).
+    get = {name: cfg.get(name, env.get(var, "")) or default for name, (var, default) in ENV_FALLBACKS.items()}
     allowed = cfg.get("allow-context", []) + [c for c in env.get("ASTRID_ALLOW_CONTEXT", "").split(",") if c]
     if not (get["port"].isdigit() and 0 < int(get["port"]) < 65536):
         raise BadInput(f"port {get['port']!r} is not a TCP port (tilt_config.json, --port or ASTRID_PORT)")

@@ -1,4 +1,4 @@
-"""Read the real artifacts the contract tests pin together: Dockerfile.api, .dockerignore, the chart.
+"""Read the real artifacts the contract tests pin together: Dockerfile.api, .dockerignore, values.
 
 Nothing here restates a fact: each helper parses a file or renders the chart, so a test that
 compares two of them fails when either file changes alone.
@@ -14,9 +14,6 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
-
-import helm_python
-import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 SKIP_DIRS = {".git", ".venv"}  # big, and excluded by .dockerignore's "*" anyway
@@ -108,46 +105,6 @@ def walk(root: Path) -> list[str]:
         dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS]
         out += [str(Path(dirpath, f).relative_to(root)) for f in filenames]
     return out
-
-
-def helm_values(args: list[str], root: Path) -> tuple[dict[str, Any], str | None]:
-    """User values and namespace from `helm upgrade --install` flags, layered in Helm's order:
-    --values files, then --set-json, then --set."""
-    files, jsons, sets, namespace = [], [], [], None
-    it = iter(args)
-    for arg in it:
-        if arg in ("--values", "-f"):
-            files.append(helm_python.values_from_yaml((root / next(it)).read_text()))
-        elif arg == "--set-json":
-            jsons.append(helm_python.parse_set_json(next(it)))
-        elif arg == "--set":
-            sets.append(helm_python.parse_set_string(next(it)))
-        elif arg == "--namespace":
-            namespace = next(it)
-    values: dict[str, Any] = {}
-    for layer in [*files, *jsons, *sets]:
-        values = merge(values, layer)
-    return values, namespace
-
-
-def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in over.items():
-        both_maps = isinstance(value, dict) and isinstance(out.get(key), dict)
-        out[key] = merge(out[key], value) if both_maps else value
-    return out
-
-
-def render(chart: Path, values: dict[str, Any], release: str, namespace: str | None) -> list[dict[str, Any]]:
-    with helm_python.Chart.load(chart) as loaded:
-        manifests = loaded.render(values, name=release, namespace=namespace or "default", is_install=True)
-    return [
-        doc
-        for path, text in manifests.items()
-        if path.endswith(".yaml")
-        for doc in yaml.safe_load_all(text)
-        if doc
-    ]
 
 
 def lookup(values: dict[str, Any], dotted: str) -> Any:

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.tilt.fake_config import Config
 from tests.tilt.fake_tilt import Plan, run_tiltfile
 from tests.tilt.tilt_rules import TiltfileError, TiltfileFailure
 
@@ -141,40 +140,3 @@ def test_helm_resource_reads_a_tuple_as_repo_and_tag_and_a_list_as_several_keys(
 def test_helm_resource_checks_its_image_arguments(tmp_path, args, message):
     with pytest.raises(TiltfileFailure, match=message):
         run(tmp_path, HELM + f"helm_resource('r', 'c', {args})")
-
-
-def config(*settings: tuple[str, str]) -> Config:
-    out = Config()
-    for kind, name in settings:
-        out.define(kind, name, args=False, usage="")
-    return out
-
-
-SETTINGS = (("string", "s"), ("string_list", "l"), ("bool", "b"))
-
-
-def test_config_settings_given_nowhere_are_absent():
-    assert config(*SETTINGS).parse(None, []) == {}
-
-
-def test_config_args_override_the_file_and_lists_accumulate():
-    parsed = config(*SETTINGS).parse(
-        '{"s": "file", "l": ["f"], "b": true}', ["--s=arg", "--l", "x", "-l", "y"]
-    )
-    assert parsed == {"s": "arg", "l": ["x", "y"], "b": True}
-
-
-@pytest.mark.parametrize(
-    ("text", "args", "message"),
-    [
-        ('{"nope": 1}', [], "unknown setting name 'nope'"),
-        ('{"s": 1}', [], "invalid value for setting s"),
-        (None, ["--s", "a", "--s", "b"], "string settings can only be specified once"),
-        (None, ["--b=maybe"], "invalid boolean value"),
-        (None, ["stray"], "positional args were specified"),
-        (None, ["--s"], "flag needs an argument"),
-    ],
-)
-def test_config_rejects_what_tilt_rejects(text, args, message):
-    with pytest.raises(ValueError, match=message):
-        config(*SETTINGS).parse(text, args)

@@ -73,6 +73,7 @@ def test_a_named_doks_context_is_allowed_alone_and_uses_docr(route):
         (["--registry", "acme"], {}, None, "acme"),
         (["--registry=acme"], {"ASTRID_REGISTRY": "shop"}, None, "acme"),
         ([], {"ASTRID_REGISTRY": "shop"}, None, "shop"),
+        ([], {"ASTRID_REGISTRY": ""}, None, "astrid"),  # empty counts as unset
         ([], {"ASTRID_REGISTRY": "shop"}, {"registry": "team"}, "team"),
         (["--registry", "acme"], {}, {"registry": "team"}, "acme"),
     ],
