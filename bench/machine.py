@@ -1,9 +1,11 @@
 """What the figures were measured on, and the tools the benchmark needs."""
 
+import importlib.util
 import os
 import platform
 import shutil
 import subprocess
+import sysconfig
 from pathlib import Path
 
 from tests.support.engines import ROOT, image_config, sh
@@ -54,7 +56,12 @@ def describe(base: str) -> dict:
         "cores_usable": len(os.sched_getaffinity(0)),
         "memory_gb": round(mem_kib * 1024 / 1e9, 1),
         "kernel": platform.release(),
-        "python": platform.python_version(),
+        "python": platform.python_version(),  # the host venv's: it runs the throughput servers
+        "python_pgo": "--enable-optimizations" in (sysconfig.get_config_var("CONFIG_ARGS") or ""),
+        "uvloop_installed": importlib.util.find_spec("uvloop") is not None,
+        "base_image_python": sh(
+            "docker", "run", "--rm", "--network", "none", "--entrypoint", "python", base, "-V"
+        ).stdout.strip(),
         "docker_server": sh("docker", "version", "--format", "{{.Server.Version}}").stdout.strip(),
         "base_image": base,
         "base_image_id": base_config["Id"],
@@ -68,8 +75,10 @@ def describe(base: str) -> dict:
 def header(m: dict) -> list[str]:
     return [
         f"machine: {m['cpu_model']}, {m['cores']} cores, {m['memory_gb']} GB, kernel {m['kernel']}, "
-        f"Python {m['python']}, Docker {m['docker_server']}",
-        f"base image: {m['base_image']} ({m['base_image_size_bytes'] / 1e6:.1f} MB); git {m['git']}; "
+        f"Docker {m['docker_server']}",
+        f"host Python {m['python']} ({'PGO' if m['python_pgo'] else 'no PGO'}, "
+        f"{'uvloop' if m['uvloop_installed'] else 'no uvloop'}) for throughput; base image {m['base_image']} "
+        f"({m['base_image_size_bytes'] / 1e6:.1f} MB, {m['base_image_python']}); git {m['git']}",
         f"load average {m['load_average_at_start'][0]} at start, {m['load_average_at_end'][0]} at end "
         "(1 min; other work on this machine shares its cores)",
     ]
