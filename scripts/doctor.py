@@ -18,20 +18,18 @@ from pathlib import Path
 
 from doctor_checks import (
     FIXES,
-    BadInput,
     Result,
-    Settings,
     check_cluster,
     check_docker,
     check_docr_credentials,
     check_port,
     check_tool,
     fail,
-    load_settings,
     ok,
     run,
     warn,
 )
+from doctor_settings import BadInput, Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent  # where the Tiltfile and tilt_config.json live
 

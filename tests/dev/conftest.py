@@ -18,6 +18,7 @@ COPIED = [
     "Tiltfile",
     "scripts/doctor.py",
     "scripts/doctor_checks.py",
+    "scripts/doctor_settings.py",
     "scripts/dev.sh",
     "deploy/kind-cluster.yaml",
 ]

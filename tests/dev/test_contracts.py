@@ -8,14 +8,27 @@ import pytest
 import yaml
 
 
-@pytest.fixture(scope="module")
-def checks(root):
-    spec = importlib.util.spec_from_file_location("doctor_checks", root / "scripts" / "doctor_checks.py")
+def load(root, name):
+    """scripts/<name>.py as doctor.py imports it (doctor_checks imports doctor_settings by that name)."""
+    spec = importlib.util.spec_from_file_location(name, root / "scripts" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     sys.dont_write_bytecode, before = True, sys.dont_write_bytecode  # no scripts/__pycache__
+    sys.modules[name] = module
     spec.loader.exec_module(module)
     sys.dont_write_bytecode = before
     return module
+
+
+@pytest.fixture(scope="module")
+def settings(root):
+    yield load(root, "doctor_settings")
+    del sys.modules["doctor_settings"]
+
+
+@pytest.fixture(scope="module")
+def checks(root, settings):
+    yield load(root, "doctor_checks")
+    del sys.modules["doctor_checks"]
 
 
 @pytest.fixture(scope="module")
@@ -23,10 +36,10 @@ def tiltfile(root):
     return (root / "Tiltfile").read_text()
 
 
-def test_the_doctor_uses_the_tiltfiles_laptop_prefixes(checks, root, tiltfile):
+def test_the_doctor_uses_the_tiltfiles_laptop_prefixes(settings, root, tiltfile):
     listed = tiltfile.split("LOCAL_PREFIXES = [", 1)[1].split("]", 1)[0]
-    assert checks.read_tiltfile(root)[1] == re.findall(r"'([^']+)'", listed)
-    assert {"kind-", "docker-desktop"} <= set(checks.read_tiltfile(root)[1])
+    assert settings.read_tiltfile(root)[1] == re.findall(r"'([^']+)'", listed)
+    assert {"kind-", "docker-desktop"} <= set(settings.read_tiltfile(root)[1])
 
 
 def test_a_prefix_added_to_the_tiltfile_is_a_laptop_cluster_for_the_doctor(sandbox):
@@ -44,8 +57,8 @@ def test_the_doctors_refusal_is_the_tiltfiles_word_for_word(checks, tiltfile):
     assert message.split("not allowed. ", 1)[1] == checks.FIXES["context"].replace("{0}", "%s")
 
 
-def test_the_doctor_reads_the_settings_environment_fallbacks_as_the_tiltfile_does(checks, tiltfile):
-    for name, (variable, default) in checks.ENV_FALLBACKS.items():
+def test_the_doctor_reads_the_settings_environment_fallbacks_as_the_tiltfile_does(settings, tiltfile):
+    for name, (variable, default) in settings.ENV_FALLBACKS.items():
         line = f"cfg.get('{name}', os.getenv('{variable}', ''))" + (f" or '{default}'" if default else "")
         assert line in tiltfile
     assert (
@@ -54,7 +67,7 @@ def test_the_doctor_reads_the_settings_environment_fallbacks_as_the_tiltfile_doe
     )
 
 
-def test_the_laptop_cluster_is_one_name_with_its_registry_in_every_file(checks, root, tiltfile):
+def test_the_laptop_cluster_is_one_name_with_its_registry_in_every_file(checks, settings, root, tiltfile):
     registry, cluster = yaml.safe_load_all((root / "deploy" / "kind-cluster.yaml").read_text())
     assert registry == {
         "apiVersion": "ctlptl.dev/v1alpha1",
@@ -79,4 +92,4 @@ def test_the_laptop_cluster_is_one_name_with_its_registry_in_every_file(checks, 
     assert "\tpython3 scripts/doctor.py" in makefile
     assert checks.FIXES["no-context"].startswith("make dev creates the laptop cluster kind-astrid")
     # The Tiltfile deploys to the cluster dev.sh creates without asking (and lets it bring its registry).
-    assert any(cluster["name"].startswith(prefix) for prefix in checks.read_tiltfile(root)[1])
+    assert any(cluster["name"].startswith(prefix) for prefix in settings.read_tiltfile(root)[1])
