@@ -8,6 +8,9 @@ TAG        ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo dev)
 RELEASE    ?= astrid
 NAMESPACE  ?= default
 PORT       ?= 8080
+PLATFORM   ?= linux/amd64
+# The pull secret DOKS creates for the registry: registry-<registry name>.
+PULL_SECRET = registry-$(notdir $(REGISTRY))
 PIP_COMPILE = .venv/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
               --no-emit-index-url --no-emit-find-links
 
@@ -17,8 +20,8 @@ help: ## List the targets
 dev: ## Run the Tilt loop (creates the laptop cluster when there is none); ARGS go to tilt up
 	bash scripts/dev.sh $(ARGS)
 
-down: ## Stop the loop and uninstall the release (tilt down)
-	tilt down
+down: ## Stop the loop and uninstall the release (tilt down); pass the same ARGS as to make dev
+	tilt down $(ARGS)
 
 cluster: ## Create or update the laptop cluster and its registry (ctlptl + kind)
 	ctlptl apply -f deploy/kind-cluster.yaml
@@ -26,8 +29,8 @@ cluster: ## Create or update the laptop cluster and its registry (ctlptl + kind)
 cluster-delete: ## Delete the laptop cluster and its registry
 	ctlptl delete -f deploy/kind-cluster.yaml
 
-doctor: ## Check every prerequisite of `tilt up`; prints a fix for each failure
-	python3 scripts/doctor.py
+doctor: ## Check what `tilt up` needs; prints a fix for each failure; ARGS as for make dev
+	python3 scripts/doctor.py $(ARGS)
 
 venv: ## Create or update .venv from the pinned requirements
 	sh scripts/venv.sh
@@ -51,8 +54,8 @@ fmt: venv ## Format and autofix with ruff
 run: venv ## Serve the api on localhost:$(PORT) with reload, no cluster needed
 	.venv/bin/uvicorn src.api.main:app --host 127.0.0.1 --port $(PORT) --reload --reload-dir src/api
 
-image: ## Build $(IMAGE):$(TAG) from Dockerfile.api
-	docker build -f Dockerfile.api -t $(IMAGE):$(TAG) \
+image: ## Build $(IMAGE):$(TAG) from Dockerfile.api for $(PLATFORM) (DOKS nodes are amd64)
+	docker build -f Dockerfile.api --platform $(PLATFORM) -t $(IMAGE):$(TAG) \
 	  --build-arg VERSION=$$(awk '/^appVersion:/ {gsub(/"/, "", $$2); print $$2}' helm/astrid/Chart.yaml) \
 	  --build-arg REVISION=$$(git rev-parse HEAD 2>/dev/null || echo unknown) .
 
@@ -61,8 +64,9 @@ push: image ## Push $(REGISTRY)/$(IMAGE):$(TAG) (after `doctl registry login`)
 	docker push $(REGISTRY)/$(IMAGE):$(TAG)
 
 deploy: ## Install or upgrade the release with the image tag $(TAG) (manual Helm flow)
-	helm upgrade --install $(RELEASE) ./helm/astrid --namespace $(NAMESPACE) \
-	  --set api.image.repository=$(REGISTRY)/$(IMAGE) --set api.image.tag=$(TAG) --wait
+	helm upgrade --install $(RELEASE) ./helm/astrid --namespace $(NAMESPACE) --create-namespace \
+	  --set api.image.repository=$(REGISTRY)/$(IMAGE) --set api.image.tag=$(TAG) \
+	  --set 'api.imagePullSecrets[0].name=$(PULL_SECRET)' --wait
 	@echo "next: kubectl -n $(NAMESPACE) port-forward svc/$(RELEASE)-api-service $(PORT):80 & curl localhost:$(PORT)/health"
 
 bench: venv ## Benchmark the dev loop and the service; prints a table, writes bench/results/

@@ -5,7 +5,6 @@ its laptop-cluster prefixes and its minimum Tilt version are read from its text.
 tilt_config.json, then `tilt up -- ...` arguments, then the ASTRID_* environment fallbacks.
 """
 
-import argparse
 import ast
 import json
 import re
@@ -45,10 +44,10 @@ def version(text: str) -> tuple[int, ...] | None:
 
 
 def boolean(text: str) -> bool:
-    """Go's strconv.ParseBool, which Tilt applies to `--create-namespace true`."""
+    """Go's strconv.ParseBool, which Tilt applies to `--create-namespace=false`."""
     if text in ("1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False"):
         return text[0] in "1tT"
-    raise ValueError(text)
+    raise BadInput(f"{text!r} is not a boolean (true or false)")
 
 
 def read_tiltfile(root: Path) -> tuple[dict[str, str], list[str], tuple[int, ...]]:
@@ -68,18 +67,30 @@ def read_tiltfile(root: Path) -> tuple[dict[str, str], list[str], tuple[int, ...
 
 
 def tilt_args(defs: dict[str, str], args: list[str]) -> dict:
-    """Settings given as `tilt up -- --name value`; they replace tilt_config.json's, as in Tilt."""
-    parser = argparse.ArgumentParser(prog="tilt up --", add_help=False, exit_on_error=False)
-    for name, kind in defs.items():
-        kwargs = (
-            {"action": "append"} if kind == "string_list" else {"type": boolean if kind == "bool" else str}
-        )
-        parser.add_argument(f"--{name}", dest=name, **kwargs)
-    try:
-        known, _ = parser.parse_known_args(args)
-    except argparse.ArgumentError as exc:
-        raise BadInput(f"tilt up -- {' '.join(args)}: {exc}") from None
-    return {name: value for name, value in vars(known).items() if value is not None}
+    """Settings given as `tilt up -- --name value`; they replace tilt_config.json's, as in Tilt.
+
+    Parsed like Tilt's flags: a bool is `--name` or `--name=false` (never `--name false`), a
+    string takes `=value` or the next word, a list setting may repeat, anything else is refused.
+    """
+    given: dict = {}
+    words = iter(args)
+    for arg in words:
+        name, has_value, value = arg.removeprefix("--").partition("=")
+        kind = defs.get(name) if arg.startswith("--") else None
+        if kind is None:
+            raise BadInput(f"tilt up -- {' '.join(args)}: Tilt would refuse {arg!r} (not a setting)")
+        if kind == "bool":
+            given[name] = boolean(value) if has_value else True
+            continue
+        if not has_value:
+            value = next(words, None)
+            if value is None:
+                raise BadInput(f"tilt up -- {' '.join(args)}: --{name} needs a value")
+        if kind == "string_list":
+            given.setdefault(name, []).append(value)
+        else:
+            given[name] = value
+    return given
 
 
 def load_settings(root: Path, args: list[str], env: dict[str, str]) -> Settings:

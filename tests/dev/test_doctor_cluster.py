@@ -74,9 +74,10 @@ def test_a_missing_namespace_blocks_unless_create_namespace_is_set(sandbox):
     done = sandbox.doctor()
     assert done.returncode == 1
     assert "fix: run: kubectl create namespace astrid" in done.stdout
-    done = sandbox.doctor("--", "--create-namespace", "true")
+    done = sandbox.doctor("--", "--create-namespace")  # a bare bool flag, as Tilt takes it
     assert done.returncode == 0, done.output
     assert "ok    namespace    astrid will be created (create-namespace)" in done.stdout
+    assert sandbox.doctor("--", "--create-namespace=false").returncode == 1
 
 
 @pytest.mark.parametrize(
