@@ -27,7 +27,9 @@ def test_every_make_target_mentioned_exists(doc, target):
     assert re.search(rf"^{re.escape(target)}:", MAKEFILE, re.M), f"{doc} mentions `make {target}`"
 
 
-@pytest.mark.parametrize(("doc", "flag"), mentions(r"tilt up -- ((?:--[a-z-]+[ =]?[^\s`]*\s?)+)"))
+@pytest.mark.parametrize(
+    ("doc", "flag"), mentions(r"(?:tilt up|tilt down|ARGS=\")\s?-- ((?:--[a-z-]+[ =]?[^\s`\"]*\s?)+)")
+)
 def test_every_tilt_flag_mentioned_is_a_tiltfile_setting(doc, flag):
     for name in re.findall(r"--([a-z-]+)", flag):
         assert re.search(rf"config\.define_\w+\('{name}'", TILTFILE), f"{doc}: --{name}"
