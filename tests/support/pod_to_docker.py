@@ -6,6 +6,7 @@ pod sysctls, and emptyDir volumes (an init container seeds them first, as in
 Kubernetes). Ports are published on 127.0.0.1 only.
 """
 
+import subprocess
 import uuid
 from dataclasses import dataclass, field
 
@@ -117,3 +118,13 @@ def run_pod(pod_spec: dict, image: str, container_port: int, host_port: int) -> 
         pod.remove()
         raise
     return pod
+
+
+def run_job(pod_spec: dict, image: str, extra: list[str]) -> subprocess.CompletedProcess:
+    """Run a pod's only container to completion (a helm test hook); --rm, result returned."""
+    (container,) = pod_spec["containers"]
+    command = container.get("command") or []
+    argv = ["docker", "run", "--rm", *_security_flags(pod_spec, container), *extra]
+    argv += ["--entrypoint", command[0]] if command else []
+    argv += [image, *command[1:], *container.get("args", [])]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=120)
