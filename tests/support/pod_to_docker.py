@@ -41,6 +41,7 @@ def _run(
     volumes: dict[str, str],
     extra: list[str],
     detach: bool,
+    runtime: tuple[str, ...] = (),
 ) -> None:
     mounts = []
     for m in container.get("volumeMounts", []):
@@ -51,6 +52,7 @@ def _run(
         "--name",
         name,
         *(["-d"] if detach else []),
+        *runtime,  # the node runtime's defaults: the pod's own settings come after and win
         *_security_flags(pod_spec, container),
         *mounts,
         *extra,
@@ -98,8 +100,13 @@ class DockerPod:
             sh("docker", "volume", "rm", "-f", volume, check=False)
 
 
-def run_pod(pod_spec: dict, image: str, container_port: int, host_port: int) -> DockerPod:
-    """Run init containers to completion, then the first container detached."""
+def run_pod(
+    pod_spec: dict, image: str, container_port: int, host_port: int, runtime: tuple[str, ...] = ()
+) -> DockerPod:
+    """Run init containers to completion, then the first container detached.
+
+    `runtime` holds docker flags for what the node's runtime would set by default
+    (e.g. containerd 1.x's `--sysctl net.ipv4.ip_unprivileged_port_start=1024`)."""
     suffix = uuid.uuid4().hex[:8]
     volumes = {
         v["name"]: f"astrid-test-{v['name']}-{suffix}" for v in pod_spec.get("volumes", []) if "emptyDir" in v
@@ -110,10 +117,10 @@ def run_pod(pod_spec: dict, image: str, container_port: int, host_port: int) -> 
         _create_empty_dirs(image, list(volumes.values()), pod_spec.get("securityContext", {}).get("fsGroup"))
         for init in pod_spec.get("initContainers", []):
             pod.containers.append(f"astrid-test-{init['name']}-{suffix}")
-            _run(pod.containers[-1], image, init, pod_spec, volumes, [], detach=False)
+            _run(pod.containers[-1], image, init, pod_spec, volumes, [], detach=False, runtime=runtime)
         pod.containers.append(pod.container)
         publish = ["-p", f"127.0.0.1:{host_port}:{container_port}"]
-        _run(pod.container, image, main, pod_spec, volumes, publish, detach=True)
+        _run(pod.container, image, main, pod_spec, volumes, publish, detach=True, runtime=runtime)
     except Exception:
         pod.remove()
         raise
