@@ -2,7 +2,7 @@
 
 podman honours the chart's command, args, user, read-only root, capabilities,
 seccomp and no-new-privileges. It ignores pod sysctls, so /etc/containers/containers.conf
-sets the same one by default (ci/containers.conf); tests/chart proves the chart's own.
+sets the same one by default (ci/containers.conf); test_port_80_sysctl.py proves the chart's own.
 """
 
 import os
