@@ -7,7 +7,9 @@ import uuid
 
 from bench.report import BenchError, Figure
 from tests.support import live_update
+from tests.support.chart import image_values, pod_spec
 from tests.support.engines import free_port, get, wait_for
+from tests.support.live_update import SYNC_TARGET, changed_main
 from tests.support.pod_to_docker import run_pod
 
 POLL = 0.010  # seconds between polls
@@ -30,9 +32,7 @@ def served_after(url: str, token: str, start: float) -> float:
 
 
 def live_update_figures(image: str, rounds: int) -> list[Figure]:
-    from tests.liveupdate.test_live_update import SYNC_TARGET, changed_main, dev_pod_spec
-
-    spec = dev_pod_spec(image)
+    spec = pod_spec(image_values(image, pull_policy="Never"), dev=True)
     port = free_port()
     pod = run_pod(spec, image, spec["containers"][0]["ports"][0]["containerPort"], port)
     served: list[float] = []

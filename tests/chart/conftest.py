@@ -7,7 +7,6 @@ NOTES.txt is kept as text; helm test hooks are kept apart from the installed obj
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,6 +17,8 @@ import helm_python
 import pytest
 import yaml
 
+from tests.support.chart import merge
+
 CHART_DIR = Path(__file__).resolve().parents[2] / "helm" / "astrid"
 DEV_VALUES_FILE = CHART_DIR / "values-dev.yaml"
 RELEASE = "astrid"
@@ -25,17 +26,6 @@ NAMESPACE = "astrid"
 HOOK_ANNOTATION = "helm.sh/hook"
 
 Obj = dict[str, Any]
-
-
-def merge(base: Obj, override: Obj) -> Obj:
-    """Deep-merge as Helm layers `-f` files and `--set`: maps merge, anything else replaces."""
-    out = copy.deepcopy(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
 
 
 @dataclass

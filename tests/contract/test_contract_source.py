@@ -20,6 +20,7 @@ from tests.contract.tilt_install import (
     the_dockerfile,
     the_image,
 )
+from tests.support import live_update
 
 
 def test_sync_target_is_where_the_image_puts_the_source():
@@ -30,6 +31,7 @@ def test_sync_target_is_where_the_image_puts_the_source():
 def test_sync_target_is_the_charts_source_path_and_the_reload_dir():
     _, remote = sync_step(the_image())
     assert lookup(chart_values(), "api.source.path") == remote
+    assert live_update.SYNC_TARGET == remote  # where the live-update emulation and benchmark write
     args = api_container(installed(laptop_plan()))["args"]
     assert "--reload" in args
     assert f"--reload-dir={remote}" in args

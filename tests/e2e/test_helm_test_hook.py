@@ -9,9 +9,8 @@ import re
 import uuid
 
 import pytest
-import yaml
 
-from tests.conftest import ROOT
+from tests.support.chart import image_values, render
 from tests.support.engines import free_port, remove, sh, wait_for
 from tests.support.pod_to_docker import run_job, run_pod
 
@@ -19,14 +18,9 @@ pytestmark = pytest.mark.slow
 
 
 def rendered(image: str) -> tuple[dict, dict]:
-    import helm_python as helm
-
-    repository, tag = image.split(":")
-    with helm.Chart.load(ROOT / "helm" / "astrid") as chart:
-        out = chart.render({"api": {"image": {"repository": repository, "tag": tag}}}, name="astrid")
-    deployment = yaml.safe_load(out["astrid/templates/api-deployment.yaml"])
-    hook = yaml.safe_load(out["astrid/templates/tests/test-health.yaml"])
-    return deployment["spec"]["template"]["spec"], hook
+    """The api's pod spec and the helm test hook pod."""
+    out = render(image_values(image))
+    return out["api-deployment.yaml"]["spec"]["template"]["spec"], out["tests/test-health.yaml"]
 
 
 def run_hook(hook: dict, image: str, target: str, tmp_path) -> tuple[int, str]:

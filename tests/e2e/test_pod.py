@@ -13,26 +13,18 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT, require_engine
+from tests.support.chart import image_values, render
 from tests.support.engines import free_port, sh, wait_for
 
 pytestmark = pytest.mark.slow
 EXPECTED = b'{"status": "ok", "service": "astrid-api"}'
 
 
-def rendered_deployment(repository: str, tag: str) -> dict:
-    import helm_python as helm
-
-    with helm.Chart.load(ROOT / "helm" / "astrid") as chart:
-        out = chart.render({"api": {"image": {"repository": repository, "tag": tag}}}, name="astrid")
-    return yaml.safe_load(out["astrid/templates/api-deployment.yaml"])
-
-
 @pytest.fixture(scope="module")
 def pod(api_image, tmp_path_factory):
     require_engine("podman", ["podman", "info"])
     sh("bash", "-c", f"docker save {api_image} | podman load -q", timeout=300)
-    repository, tag = f"localhost/{api_image.split(':')[0]}", api_image.split(":")[1]
-    deployment = rendered_deployment(repository, tag)
+    deployment = render(image_values(f"localhost/{api_image}"))["api-deployment.yaml"]
     # Test harness only: reach the pod from this machine, on loopback.
     port = free_port()
     container = deployment["spec"]["template"]["spec"]["containers"][0]

@@ -5,13 +5,12 @@ would hide a missing sysctl; containerd 1.x leaves the kernel default, 1024. Her
 rendered pod runs on a runtime with that default, with and without the chart's sysctl.
 """
 
-import copy
 import subprocess
 import time
 
 import pytest
 
-from tests.e2e.test_helm_test_hook import rendered
+from tests.support.chart import image_values, pod_spec
 from tests.support.engines import free_port, wait_for
 from tests.support.pod_to_docker import run_pod
 
@@ -20,7 +19,7 @@ CONTAINERD_1 = ("--sysctl", "net.ipv4.ip_unprivileged_port_start=1024")
 
 
 def test_the_pod_serves_port_80_on_a_runtime_that_keeps_the_kernel_default(api_image):
-    spec, _ = rendered(api_image)
+    spec = pod_spec(image_values(api_image))
     assert {"name": "net.ipv4.ip_unprivileged_port_start", "value": "0"} in spec["securityContext"]["sysctls"]
     port = free_port()
     pod = run_pod(spec, api_image, 80, port, runtime=CONTAINERD_1)
@@ -31,8 +30,7 @@ def test_the_pod_serves_port_80_on_a_runtime_that_keeps_the_kernel_default(api_i
 
 
 def test_without_the_sysctl_the_non_root_api_cannot_bind_port_80(api_image):
-    spec, _ = rendered(api_image)
-    spec = copy.deepcopy(spec)
+    spec = pod_spec(image_values(api_image))
     del spec["securityContext"]["sysctls"]
     pod = run_pod(spec, api_image, 80, free_port(), runtime=CONTAINERD_1)
     try:

@@ -3,31 +3,19 @@
 import uuid
 
 import pytest
-import yaml
 
-from tests.conftest import ROOT
 from tests.support import live_update
+from tests.support.chart import image_values, pod_spec
 from tests.support.engines import free_port, sh, wait_for
+from tests.support.live_update import SYNC_TARGET, changed_main
 from tests.support.pod_to_docker import run_pod
 
 pytestmark = pytest.mark.slow
-SYNC_TARGET = "/app/src/api"  # the Tiltfile's sync() remote path (pinned by tests/contract)
-
-
-def dev_pod_spec(image: str) -> dict:
-    import helm_python as helm
-
-    repository, tag = image.split(":")
-    dev = helm.values_from_yaml((ROOT / "helm" / "astrid" / "values-dev.yaml").read_text())
-    dev["api"]["image"] = {"repository": repository, "tag": tag, "pullPolicy": "Never"}
-    with helm.Chart.load(ROOT / "helm" / "astrid") as chart:
-        out = chart.render(dev, name="astrid")
-    return yaml.safe_load(out["astrid/templates/api-deployment.yaml"])["spec"]["template"]["spec"]
 
 
 @pytest.fixture
 def dev_pod(api_image):
-    spec = dev_pod_spec(api_image)
+    spec = pod_spec(image_values(api_image, pull_policy="Never"), dev=True)
     port = free_port()
     pod = run_pod(spec, api_image, spec["containers"][0]["ports"][0]["containerPort"], port)
     try:
@@ -35,13 +23,6 @@ def dev_pod(api_image):
         yield pod.container, port
     finally:
         pod.remove()
-
-
-def changed_main(route: str, token: str) -> bytes:
-    source = (ROOT / "src" / "api" / "main.py").read_text()
-    return (
-        source + f'\n\n@app.get("{route}")\nasync def _probe() -> dict:\n    return {{"token": "{token}"}}\n'
-    ).encode()
 
 
 def test_saved_file_is_served_after_sync(dev_pod):

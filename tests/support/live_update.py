@@ -10,6 +10,10 @@ import subprocess
 import tarfile
 from pathlib import Path
 
+from tests.support.engines import ROOT
+
+SYNC_TARGET = "/app/src/api"  # the Tiltfile's sync() remote path (pinned by tests/contract)
+
 
 def archive(files: dict[str, bytes], directories: tuple[str, ...] = ()) -> bytes:
     """A tar stream like Tilt's for container paths -> contents."""
@@ -35,3 +39,11 @@ def sync(container: str, payload: bytes) -> subprocess.CompletedProcess:
         capture_output=True,
         timeout=60,
     )
+
+
+def changed_main(route: str, token: str) -> bytes:
+    """src/api/main.py as a developer might save it: plus a route answering {"token": token}."""
+    source = (ROOT / "src" / "api" / "main.py").read_text()
+    return (
+        source + f'\n\n@app.get("{route}")\nasync def _probe() -> dict:\n    return {{"token": "{token}"}}\n'
+    ).encode()

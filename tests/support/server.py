@@ -8,21 +8,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import yaml
-
-from tests.support.engines import free_port, wait_for
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.chart import pod_spec
+from tests.support.engines import ROOT, free_port, wait_for
 
 
 def chart_container(values: dict | None = None) -> dict:
-    import helm_python as helm
-
-    with helm.Chart.load(ROOT / "helm" / "astrid") as chart:
-        out = chart.render(values or {}, name="astrid")
-    return yaml.safe_load(out["astrid/templates/api-deployment.yaml"])["spec"]["template"]["spec"][
-        "containers"
-    ][0]
+    return pod_spec(values)["containers"][0]
 
 
 def chart_args(port: int, app: str | None = None, values: dict | None = None) -> list[str]:
