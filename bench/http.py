@@ -1,41 +1,20 @@
 """/health throughput and latency with wrk, three servers side by side, loopback only."""
 
-import os
 import re
 import statistics
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
-from pathlib import Path
+from contextlib import ExitStack
 
 from bench.report import BenchError, Figure
-from tests.support.engines import ROOT, free_port, wait_for
+from tests.support.engines import free_port
 
-UVICORN = str(Path(sys.executable).with_name("uvicorn"))
 UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 VARIANTS = {  # key: (label, how it is served)
     "ours": ("ours: src.api.main, chart's production args", "tests.support.server.uvicorn()"),
     "ceiling": ("ceiling: raw ASGI, same args + --no-access-log", "bench.apps.raw"),
     "plain": ("plain: FastAPI def, uvicorn h11/asyncio, access log", "bench.apps.plain"),
 }
-
-
-@contextmanager
-def serve(args: list[str], port: int) -> Iterator[str]:
-    """uvicorn from this venv with `args`, output discarded; yields the /health URL."""
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    proc = subprocess.Popen(
-        [UVICORN, *args], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        url = f"http://127.0.0.1:{port}/health"
-        wait_for(url, timeout=30)
-        yield url
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(timeout=30)
 
 
 def wrk(url: str, seconds: int) -> dict:
@@ -64,17 +43,17 @@ def wrk(url: str, seconds: int) -> dict:
 
 
 def throughput_figures(rounds: int, seconds: int = 5) -> list[Figure]:
-    from tests.support.server import chart_args, uvicorn
+    from tests.support.server import chart_args, serve, uvicorn
 
     results: dict[str, list[dict]] = {key: [] for key in VARIANTS}
     with ExitStack() as stack:
         urls = {"ours": stack.enter_context(uvicorn())[1] + "/health"}
         port = free_port()
         ceiling = [*chart_args(port, "bench.apps.raw:app"), "--no-access-log"]
-        urls["ceiling"] = stack.enter_context(serve(ceiling, port))
+        urls["ceiling"] = stack.enter_context(serve(ceiling, port))[1] + "/health"
         port = free_port()
         plain = f"bench.apps.plain:app --host 127.0.0.1 --port {port} --http h11 --loop asyncio".split()
-        urls["plain"] = stack.enter_context(serve(plain, port))
+        urls["plain"] = stack.enter_context(serve(plain, port))[1] + "/health"
         for url in urls.values():  # warm-up, not recorded
             wrk(url, 1)
         for i in range(rounds):  # interleaved: ours, ceiling, plain, ours, ...

@@ -31,17 +31,25 @@ def chart_args(port: int, app: str | None = None, values: dict | None = None) ->
 
 
 @contextmanager
-def uvicorn(app: str | None = None, values: dict | None = None) -> Iterator[tuple[subprocess.Popen, str]]:
-    """Run uvicorn from this venv with the chart's settings; yields (process, base URL)."""
-    port = free_port()
-    cmd = [str(Path(sys.executable).with_name("uvicorn")), *chart_args(port, app, values)]
+def serve(args: list[str], port: int) -> Iterator[tuple[subprocess.Popen, str]]:
+    """uvicorn from this venv with `args` (bound to 127.0.0.1:port), output discarded;
+    yields (process, base URL) once /health answers."""
+    cmd = [str(Path(sys.executable).with_name("uvicorn")), *args]
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for(f"http://127.0.0.1:{port}/health", timeout=30)
         yield proc, f"http://127.0.0.1:{port}"
     finally:
         if proc.poll() is None:
-            proc.send_signal(signal.SIGCONT)
+            proc.send_signal(signal.SIGCONT)  # a test may have stopped it
             proc.kill()
         proc.wait(timeout=30)
+
+
+@contextmanager
+def uvicorn(app: str | None = None, values: dict | None = None) -> Iterator[tuple[subprocess.Popen, str]]:
+    """The real server with the chart's settings (another app path optional)."""
+    port = free_port()
+    with serve(chart_args(port, app, values), port) as running:
+        yield running
