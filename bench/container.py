@@ -1,7 +1,6 @@
 """Container start -> first /health 200 (the image's own CMD), and the idle service's RSS."""
 
 import calendar
-import http.client
 import json
 import os
 import sys
@@ -10,7 +9,7 @@ import uuid
 from pathlib import Path
 
 from bench.report import MB, BenchError, Figure
-from tests.support.engines import free_port, get, remove, sh
+from tests.support.engines import free_port, get, remove, sh, wait_for
 
 POLL = 0.010
 BOUND = 60.0
@@ -46,25 +45,16 @@ def _cpu_seconds(container: str, pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _first_200(url: str, start: float) -> None:
-    while True:
-        try:
-            if get(url, timeout=1.0)[0] == 200:
-                return
-        except (OSError, http.client.HTTPException):
-            pass  # not listening yet (docker-proxy accepts, then resets)
-        if time.perf_counter() - start > BOUND:
-            raise BenchError(f"container start: {url} did not answer 200 within {BOUND:.0f} s")
-        time.sleep(POLL)
-
-
 def one_start(image: str, name: str) -> tuple[float, float, float, int]:
     """(docker run -> 200, StartedAt -> 200, CPU s by then, idle RSS bytes) for one fresh container."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/health"
     start = time.perf_counter()
     sh("docker", "run", "-d", "--name", name, "-p", f"127.0.0.1:{port}:{CONTAINER_PORT}", image, timeout=120)
-    _first_200(url, start)
+    try:
+        wait_for(url, timeout=BOUND, poll=POLL)
+    except TimeoutError as exc:
+        raise BenchError(f"container start: no 200 within {BOUND:.0f} s ({exc})") from None
     from_run, served_ns = time.perf_counter() - start, time.time_ns()
     state = json.loads(sh("docker", "inspect", "--format", "{{json .State}}", name).stdout)
     from_process = (served_ns - _epoch_ns(state["StartedAt"])) / 1e9

@@ -1,6 +1,6 @@
 """Live update, emulated exactly as Tilt does it: save -> tar exec -> reload -> new code served."""
 
-import http.client
+import json
 import sys
 import time
 import uuid
@@ -8,7 +8,7 @@ import uuid
 from bench.report import BenchError, Figure
 from tests.support import live_update
 from tests.support.chart import image_values, pod_spec
-from tests.support.engines import free_port, get, wait_for
+from tests.support.engines import free_port, wait_for
 from tests.support.live_update import SYNC_TARGET, changed_main
 from tests.support.pod_to_docker import run_pod
 
@@ -18,17 +18,13 @@ ROUTE = "/bench-lu"
 
 
 def served_after(url: str, token: str, start: float) -> float:
-    """Poll every POLL s until `url` answers 200 with `token`; seconds since `start`."""
-    while True:
-        try:
-            status, body = get(url, timeout=1.0)
-            if status == 200 and token.encode() in body:
-                return time.perf_counter() - start
-        except (OSError, http.client.HTTPException):
-            pass  # reloading: refused, reset, or the old code's 404
-        if time.perf_counter() - start > BOUND:
-            raise BenchError(f"live update: {url} did not serve the new code within {BOUND:.0f} s")
-        time.sleep(POLL)
+    """Seconds from `start` until `url` serves the new code (its route answers {"token": token})."""
+    body = json.dumps({"token": token}, separators=(",", ":")).encode()  # FastAPI's JSON
+    try:
+        wait_for(url, timeout=BOUND, expect=body, poll=POLL)
+    except TimeoutError as exc:
+        raise BenchError(f"live update: the new code was not served within {BOUND:.0f} s ({exc})") from None
+    return time.perf_counter() - start
 
 
 def live_update_figures(image: str, rounds: int) -> list[Figure]:

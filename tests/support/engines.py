@@ -1,5 +1,6 @@
 """Docker helpers shared by the image, live-update, reliability tests and the benchmark."""
 
+import http.client
 import json
 import os
 import socket
@@ -59,8 +60,10 @@ def get(url: str, timeout: float = 2.0) -> tuple[int, bytes]:
         return resp.status, resp.read()
 
 
-def wait_for(url: str, timeout: float = 30.0, expect: bytes | None = None) -> bytes:
-    """Poll `url` until it answers 200 (and `expect`, if given); bounded by `timeout`."""
+def wait_for(url: str, timeout: float = 30.0, expect: bytes | None = None, poll: float = 0.05) -> bytes:
+    """Poll `url` every `poll` s until it answers 200 (and `expect`, if given); bounded by `timeout`.
+
+    Refused, reset and half-written answers (a server starting or reloading) count as not yet."""
     deadline = time.monotonic() + timeout
     last: object = None
     while time.monotonic() < deadline:
@@ -69,9 +72,9 @@ def wait_for(url: str, timeout: float = 30.0, expect: bytes | None = None) -> by
             if status == 200 and (expect is None or body == expect):
                 return body
             last = (status, body)
-        except OSError as exc:
+        except (OSError, http.client.HTTPException) as exc:
             last = exc
-        time.sleep(0.05)
+        time.sleep(poll)
     raise TimeoutError(f"{url} not ready in {timeout}s; last: {last!r}")
 
 
