@@ -33,6 +33,13 @@ def _security_flags(pod_spec: dict, container: dict) -> list[str]:
     return flags
 
 
+def _process(image: str, container: dict) -> list[str]:
+    """The tail of `docker run`: the container's command as entrypoint, the image, the args."""
+    command = container.get("command") or []
+    entrypoint = ["--entrypoint", command[0]] if command else []
+    return [*entrypoint, image, *command[1:], *container.get("args", [])]
+
+
 def _run(
     name: str,
     image: str,
@@ -56,12 +63,8 @@ def _run(
         *_security_flags(pod_spec, container),
         *mounts,
         *extra,
+        *_process(image, container),
     ]
-    command = container.get("command")
-    if command:
-        argv += ["--entrypoint", command[0]]
-    argv.append(image)
-    argv += (command or [])[1:] + container.get("args", [])
     sh(*argv, timeout=120)
 
 
@@ -130,8 +133,6 @@ def run_pod(
 def run_job(pod_spec: dict, image: str, extra: list[str]) -> subprocess.CompletedProcess:
     """Run a pod's only container to completion (a helm test hook); --rm, result returned."""
     (container,) = pod_spec["containers"]
-    command = container.get("command") or []
-    argv = ["docker", "run", "--rm", *_security_flags(pod_spec, container), *extra]
-    argv += ["--entrypoint", command[0]] if command else []
-    argv += [image, *command[1:], *container.get("args", [])]
-    return subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    flags = [*_security_flags(pod_spec, container), *extra]
+    return subprocess.run(["docker", "run", "--rm", *flags, *_process(image, container)],
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
