@@ -15,7 +15,6 @@ from bench.report import BenchError, Figure, table, write_json
 
 RESULTS = Path(__file__).resolve().parent / "results"
 ROUNDS = {  # full run, --quick
-    "live_update": (7, 3),
     "warm_build": (5, 3),
     "cold_build": (3, 2),
     "start": (7, 3),
@@ -24,9 +23,7 @@ ROUNDS = {  # full run, --quick
 NOTES = [
     "Every figure is the median of n runs; compared variants ran interleaved in the same run.",
     "MB = 10^6 bytes. Image size is `docker image inspect` Size; overhead = image − base image.",
-    "1: Tilt's tar stream piped to `docker exec tar -C / -x -f -` as the container's user, into a "
-    "container started from the chart's dev-values pod spec; timed from the tar exec to the first "
-    "response carrying the new token (polled every 10 ms).",
+    "1: the real loop (Tilt on the CI cluster) is measured by `python -m bench.tilt_loop`.",
     "2: a copied build context, classic builder (DOCKER_BUILDKIT=0), the same BASE_IMAGE; "
     "warm = one src file changed.",
     "4: the target applies to process start (the container's State.StartedAt) → first 200; image's own CMD.",
@@ -46,7 +43,6 @@ def measure(quick: bool, base: str) -> list[Figure]:
     from bench.build import Builder, build_figures, copy_context, size_figures
     from bench.container import start_figures
     from bench.http import throughput_figures
-    from bench.loop import live_update_figures
 
     rounds = {key: pair[1 if quick else 0] for key, pair in ROUNDS.items()}
     figures: list[Figure] = []
@@ -55,8 +51,6 @@ def measure(quick: bool, base: str) -> list[Figure]:
         try:
             print("bench: building the image (warms the dependency layer)", file=sys.stderr)
             image, _ = builder.build()
-            print("bench: live update", file=sys.stderr)
-            figures += live_update_figures(image, rounds["live_update"])
             print("bench: builds", file=sys.stderr)
             figures += build_figures(builder, rounds["warm_build"], rounds["cold_build"])
             figures += size_figures(image, base)

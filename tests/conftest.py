@@ -41,3 +41,14 @@ def api_image() -> str:
     from tests.support.engines import build_image
 
     return build_image("test")
+
+
+def pytest_collection_modifyitems(config, items):
+    """The smoke test needs the port Tilt forwards (ASTRID_SMOKE_URL, set by the Tilt pytest resource).
+    Without it the test is deselected, never skipped: tests/loop proves it ran inside `tilt ci`."""
+    if os.environ.get("ASTRID_SMOKE_URL"):
+        return
+    smoke = [item for item in items if item.get_closest_marker("smoke")]
+    if smoke:
+        config.hook.pytest_deselected(items=smoke)
+        items[:] = [item for item in items if not item.get_closest_marker("smoke")]

@@ -93,31 +93,3 @@ def test_the_laptop_cluster_is_one_name_with_its_registry_in_every_file(checks, 
     assert checks.FIXES["no-context"].startswith("make dev creates the laptop cluster kind-astrid")
     # The Tiltfile deploys to the cluster dev.sh creates without asking (and lets it bring its registry).
     assert any(cluster["name"].startswith(prefix) for prefix in settings.read_tiltfile(root)[1])
-
-
-TILT_ARGS = [
-    ["--create-namespace"],
-    ["--create-namespace=false"],
-    ["--create-namespace", "true"],  # Tilt: a stray positional word, refused
-    ["--namespace", "x", "--create-namespace", "--port=9090"],
-    ["--allow-context", "do-nyc1-a", "--allow-context=do-sfo3-b"],
-    ["--registry"],
-    ["--regsitry", "acme"],
-    ["--create-namespace=maybe"],
-]
-
-
-@pytest.mark.parametrize("args", TILT_ARGS, ids=" ".join)
-def test_the_doctor_reads_tilt_up_arguments_as_tilt_does(settings, root, args):
-    from tests.tilt.fake_config import Config
-
-    defs, _, _ = settings.read_tiltfile(root)
-    try:
-        expected = Config(kinds=dict(defs))._from_args(args)
-    except ValueError:
-        expected = None
-    try:
-        got = settings.tilt_args(defs, args)
-    except settings.BadInput:
-        got = None
-    assert got == expected

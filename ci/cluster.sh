@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# A single-node Kubernetes for CI, built from the real components (ci/engines): etcd, kube-apiserver,
+# kube-controller-manager, kube-scheduler, kubelet and kube-proxy on containerd with CNI bridge
+# networking, CoreDNS, and a local registry that Tilt pushes to and the node pulls from.
+# Linux, root, no systemd. Never touches ~/.kube/config.
+#   up         start (idempotent); the last line printed is the kubeconfig's path
+#   down       stop everything and remove the cluster's state
+#   tools      print the directory holding tilt, helm, kubectl, ...
+#   tilt-args  print the arguments `tilt ci` / `tilt up` need on this cluster (none)
+#   env        print the exports a shell needs to use the cluster: eval "$(ci/cluster.sh env)"
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+state=${ASTRID_CLUSTER_DIR:-/var/lib/astrid-cluster}
+engines=${ASTRID_ENGINES:-/var/cache/astrid-engines}
+bin=$engines/bin
+node=astrid-ci node_ip=10.244.0.1 service_ip=10.96.0.1
+sock=/run/astrid-containerd/containerd.sock
+kubeconfig=$state/pki/admin.kubeconfig
+export PATH="$bin:$PATH"
+
+kubectl() { command kubectl --kubeconfig "$kubeconfig" "$@"; }
+log() { echo "cluster: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+start() { # name command...  (runs in the background, logs to $state/logs/name.log)
+  local name=$1; shift
+  if [ -f "$state/run/$name.pid" ] && kill -0 "$(cat "$state/run/$name.pid")" 2>/dev/null; then return; fi
+  nohup "$@" >"$state/logs/$name.log" 2>&1 &
+  echo $! >"$state/run/$name.pid"
+}
+
+wait_for() { # what seconds command...
+  local what=$1 limit=$2; shift 2
+  for _ in $(seq "$limit"); do "$@" >/dev/null 2>&1 && return 0; sleep 1; done
+  die "$what not ready after ${limit}s; logs in $state/logs/"
+}
+
+render() { sed -e "s|@STATE@|$state|g" -e "s|@COREDNS_IMAGE@|$coredns_image|g" "$here/cluster/$1"; }
+
+up() {
+  [ "$(id -u)" = 0 ] || die "needs root (it runs containerd, the kubelet and kube-proxy)"
+  for tool in containerd etcd docker-registry iptables openssl docker; do
+    command -v "$tool" >/dev/null || die "$tool is missing: apt-get install containerd etcd-server docker-registry containernetworking-plugins iptables openssl docker.io busybox-static"
+  done
+  [ -x /usr/lib/cni/bridge ] || die "CNI plugins missing: apt-get install containernetworking-plugins"
+  bash "$here/engines/build.sh" >/dev/null
+  coredns_image=astrid.local/coredns:$(go -C "$here/engines/coredns" list -m -f '{{.Version}}' github.com/coredns/coredns)
+  mkdir -p "$state"/{logs,run,cni,etcd,registry} /run/astrid-containerd
+  bash "$here/cluster/pki.sh" "$state/pki" "$node" "$node_ip" "$service_ip"
+  for f in containerd.toml kubelet.yaml kube-proxy.yaml registry.yml; do render "$f" >"$state/$f"; done
+  render cni.conflist >"$state/cni/10-astrid.conflist"
+  bash "$here/dockerd.sh" start >&2
+  # The pod bridge exists before the kubelet starts: its gateway is the node's address.
+  if ! ip link show astrid0 >/dev/null 2>&1; then
+    ip link add astrid0 type bridge && ip addr add "$node_ip/24" dev astrid0 && ip link set astrid0 up
+  fi
+  modprobe br_netfilter 2>/dev/null || true
+  sysctl -qw net.bridge.bridge-nf-call-iptables=1 net.ipv4.ip_forward=1
+
+  start registry docker-registry serve "$state/registry.yml"
+  start containerd containerd --config "$state/containerd.toml"
+  start etcd etcd --name astrid-ci --data-dir "$state/etcd" --listen-client-urls http://127.0.0.1:2379 \
+    --advertise-client-urls http://127.0.0.1:2379 --listen-peer-urls http://127.0.0.1:2380
+  wait_for containerd 30 ctr --address "$sock" version
+  bash "$here/cluster/images.sh" "$sock" "$bin" "$coredns_image"
+  local pki=$state/pki
+  start kube-apiserver kube-apiserver --etcd-servers http://127.0.0.1:2379 --secure-port 6443 \
+    --advertise-address "$node_ip" --service-cluster-ip-range 10.96.0.0/16 \
+    --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" --client-ca-file "$pki/ca.crt" \
+    --service-account-issuer https://kubernetes.default.svc.cluster.local \
+    --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
+    --authorization-mode Node,RBAC --enable-admission-plugins NodeRestriction \
+    --kubelet-client-certificate "$pki/admin.crt" --kubelet-client-key "$pki/admin.key" \
+    --kubelet-preferred-address-types InternalIP --profiling=false
+  wait_for kube-apiserver 90 kubectl get --raw /readyz
+  start kube-controller-manager kube-controller-manager --kubeconfig "$kubeconfig" --leader-elect=false \
+    --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" \
+    --use-service-account-credentials --profiling=false
+  start kube-scheduler kube-scheduler --kubeconfig "$kubeconfig" --leader-elect=false --profiling=false
+  start kubelet kubelet --config "$state/kubelet.yaml" --kubeconfig "$pki/kubelet.kubeconfig" \
+    --root-dir "$state/kubelet" --cert-dir "$state/kubelet/pki" --hostname-override "$node" --node-ip "$node_ip"
+  start kube-proxy kube-proxy --config "$state/kube-proxy.yaml"
+  wait_for "node $node" 120 kubectl wait --for condition=Ready "node/$node" --timeout 1s
+  render addons.yaml | kubectl apply -f - >/dev/null
+  wait_for coredns 120 kubectl -n kube-system rollout status deployment/coredns --timeout 1s
+  kubectl wait --for jsonpath='{.metadata.name}' -n default serviceaccount/default --timeout 60s >/dev/null
+  # Tilt loads ext://helm_resource from XDG_DATA_HOME (see `env`): CI's stand-in, as GitHub is out of reach.
+  local ext=$state/xdg/tilt-dev/tilt_modules/github.com/tilt-dev/tilt-extensions
+  mkdir -p "$ext" && rm -rf "$ext/helm_resource" && cp -r "$here/helm_resource" "$ext/"
+  # Tilt reads the extension repo's HEAD when its download fails: give the copy one commit.
+  [ -d "$ext/.git" ] || { git -C "$ext" init -q && git -C "$ext" -c user.name=astrid-ci \
+    -c user.email=ci@astrid.invalid commit -q --allow-empty -m "astrid-api CI stand-in"; }
+  log "ready: $(kubectl get node "$node" -o jsonpath='{.status.nodeInfo.kubeletVersion}') on containerd, registry localhost:5005"
+  echo "$kubeconfig"
+}
+
+stop() { # name...
+  local name pid
+  for name in "$@"; do
+    pid=$(cat "$state/run/$name.pid" 2>/dev/null) || continue
+    kill "$pid" 2>/dev/null && for _ in $(seq 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -9 "$pid" 2>/dev/null || true
+    rm -f "$state/run/$name.pid"
+  done
+}
+
+down() {
+  stop kubelet
+  [ -S "$sock" ] && crictl --runtime-endpoint "unix://$sock" rmp --all --force >/dev/null 2>&1 || true
+  stop kube-proxy kube-scheduler kube-controller-manager kube-apiserver etcd containerd registry
+  pkill -f "containerd-shim.* -address $sock" 2>/dev/null || true
+  [ -x "$bin/kube-proxy" ] && kube-proxy --cleanup >/dev/null 2>&1 || true
+  # The kubelet's volumes and containerd's snapshots are mounts: unmount before removing.
+  findmnt -rn -o TARGET | grep -E "^($state|/run/astrid-containerd)" | sort -r | xargs -r umount -l
+  ip link del astrid0 2>/dev/null || true
+  rm -rf "$state" /run/astrid-containerd
+  log "down: state removed"
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  tools) echo "$bin" ;;
+  tilt-args) ;; # none: Tilt finds the registry in kube-public/local-registry-hosting (docs/development.md)
+  env) printf 'export KUBECONFIG=%q PATH=%q XDG_DATA_HOME=%q\n' "$kubeconfig" "$bin:$PATH" "$state/xdg" ;;
+  *) echo "usage: $0 up|down|tools|tilt-args|env" >&2; exit 2 ;;
+esac

@@ -1,0 +1,111 @@
+"""The real loop: real Tilt, Helm and kubectl against the CI cluster (ci/cluster.sh).
+
+Every test here is `slow` and `cluster`: it needs the cluster that `ci/cluster.sh up` (`make ci-cluster`)
+starts. In CI a cluster that is not running is a failure; elsewhere the tests are skipped with the
+command that starts it."""
+
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, engines_required
+
+CLUSTER = ROOT / "ci" / "cluster.sh"
+
+
+def cluster_env() -> dict[str, str]:
+    """The environment `ci/cluster.sh env` prints: KUBECONFIG, PATH with the engines, XDG_DATA_HOME."""
+    out = subprocess.run(["bash", str(CLUSTER), "env"], capture_output=True, text=True, check=True).stdout
+    env = dict(os.environ)
+    for word in shlex.split(out.removeprefix("export ")):
+        key, _, value = word.partition("=")
+        env[key] = value
+    return env
+
+
+def run(env, *argv, check=True, timeout=300, **kw) -> subprocess.CompletedProcess:
+    result = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout, **kw)
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"{shlex.join(argv)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
+        )
+    return result
+
+
+@pytest.fixture(scope="session")
+def env() -> dict[str, str]:
+    env = cluster_env()
+    probe = subprocess.run(["kubectl", "get", "--raw", "/readyz"], env=env, capture_output=True, text=True)
+    if probe.returncode != 0:
+        error = probe.stderr.strip()[:200]
+        reason = f"the CI cluster is not running (start it: sudo make ci-cluster): {error}"
+        if engines_required():
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return env
+
+
+def kubectl_json(env, *args) -> dict:
+    return json.loads(run(env, "kubectl", *args, "-o", "json").stdout)
+
+
+def wait_until(what: str, probe, timeout: float = 120, poll: float = 0.5):
+    """Poll `probe()` until it returns something truthy; bounded by `timeout`."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = probe()
+            if last:
+                return last
+        except (OSError, AssertionError, ValueError) as exc:
+            last = exc
+        time.sleep(poll)
+    raise AssertionError(f"{what}: not true after {timeout}s; last: {last!r}")
+
+
+@pytest.fixture(scope="session")
+def pushed_image(env) -> tuple[str, str]:
+    """The image built from Dockerfile.api, pushed to the cluster's registry: (repository, tag)."""
+    from tests.support.engines import build_image
+
+    tag = f"test-{uuid.uuid4().hex[:8]}"
+    local = build_image(tag)
+    repository = "localhost:5005/astrid-api"
+    run(env, "docker", "tag", local, f"{repository}:{tag}")
+    run(env, "docker", "push", f"{repository}:{tag}", timeout=300)
+    return repository, tag
+
+
+@pytest.fixture
+def namespace(env, request):
+    """A namespace of this test's own, deleted afterwards (labels via indirect parametrization)."""
+    name = f"t-{uuid.uuid4().hex[:8]}"
+    run(env, "kubectl", "create", "namespace", name)
+    yield name
+    run(env, "kubectl", "delete", "namespace", name, "--wait=false", check=False)
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A copy of the project (what git tracks or would track) to run Tilt in and edit, sharing .venv."""
+    files = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\0")
+    for name in filter(None, files):
+        if (ROOT / name).is_file():
+            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, tmp_path / name)
+    (tmp_path / ".venv").symlink_to(ROOT / ".venv")
+    return tmp_path

@@ -1,0 +1,96 @@
+"""Live update through the real Tilt, as Tilt's own integration tests prove it: with `tilt up` running,
+saves in src/api are served through localhost:8080 by the same pod, with no image build; a syntax error
+then a fixed save recovers by itself; a deleted pod comes back serving the live-updated code (Tilt's crash
+rebuild); a change to requirements.txt rebuilds the image. `tilt down` ends it."""
+
+import json
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+from tests.loop.conftest import run, wait_until
+
+pytestmark = [pytest.mark.slow, pytest.mark.cluster]
+
+PROBE_URL = "http://localhost:8080/live-update-probe"
+PROBE = (
+    '\n\n@app.get("/live-update-probe")\nasync def live_update_probe() -> dict:\n    return {"save": %d}\n'
+)
+
+
+def probe() -> int | None:
+    try:
+        with urllib.request.urlopen(PROBE_URL, timeout=2) as resp:  # noqa: S310 (Tilt's forward on loopback)
+            return json.loads(resp.read())["save"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def test_live_update_crash_rebuild_and_rebuild(env, project, tmp_path):
+    main = project / "src" / "api" / "main.py"
+    original = main.read_text()
+    log = (tmp_path / "tilt-up.log").open("w")
+    tilt = subprocess.Popen(
+        ["tilt", "up", "--stream"], cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+
+    def tilt_get(kind, name, path):
+        return run(env, "tilt", "get", kind, name, "-o", f"jsonpath={path}").stdout
+
+    def pod():
+        return tilt_get("uiresource", "astrid-api", "{.status.k8sResourceInfo.podName}")
+
+    def save(n: int, text: str | None = None) -> float:
+        main.write_text(text if text is not None else original + PROBE % n)
+        saved = time.monotonic()
+        wait_until(f"save {n} served", lambda: probe() == n, timeout=60, poll=0.05)
+        return time.monotonic() - saved
+
+    try:
+        run(
+            env,
+            "tilt",
+            "wait",
+            "--for=condition=Ready",
+            "uiresource/astrid-api",
+            "--timeout=600s",
+            timeout=620,
+        )
+        first_pod = pod()
+        image = tilt_get("imagemap", "astrid-api", "{.status.image}")
+
+        synced = []
+        for n in (1, 2, 3):
+            print(f"save {n} served after {save(n):.2f} s")
+            synced.append(
+                tilt_get("liveupdate", "astrid-api:update", "{.status.containers[0].lastFileTimeSynced}")
+            )
+            assert pod() == first_pod, "a live update must not replace the pod"
+            assert tilt_get("imagemap", "astrid-api", "{.status.image}") == image, "no image build"
+        assert len(set(synced)) == 3, synced
+
+        # A syntax error stops the app (uvicorn keeps watching); the fixed save brings it back.
+        main.write_text(original + "\ndef broken(:\n")
+        wait_until("the broken save stops the app", lambda: probe() is None, timeout=30)
+        save(4)
+        assert pod() == first_pod
+
+        # A deleted pod is replaced by one that serves the live-updated code, not the image's.
+        run(env, "kubectl", "delete", "pod", first_pod, "--wait=false")
+        wait_until("a replacement pod", lambda: pod() not in ("", first_pod), timeout=180)
+        wait_until("the replacement serves the last save", lambda: probe() == 4, timeout=300)
+        image = tilt_get("imagemap", "astrid-api", "{.status.image}")
+
+        # requirements.txt is outside live update: Tilt falls back to an image build.
+        (project / "requirements.txt").write_text((project / "requirements.txt").read_text() + "# rebuild\n")
+        wait_until(
+            "a new image", lambda: tilt_get("imagemap", "astrid-api", "{.status.image}") != image, timeout=600
+        )
+        wait_until("the rebuilt pod serves", lambda: probe() == 4, timeout=300)
+    finally:
+        tilt.terminate()
+        tilt.wait(30)
+        log.close()
+        run(env, "tilt", "down", cwd=project, check=False, timeout=300)

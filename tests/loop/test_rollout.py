@@ -1,0 +1,106 @@
+"""A `helm upgrade` that replaces the pod while a bounded load runs against the Service from inside the
+cluster loses no request: what the chart's preStop sleep, grace period and surge-1 rollout are for."""
+
+import json
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.loop.conftest import run, wait_until
+
+pytestmark = [pytest.mark.slow, pytest.mark.cluster]
+
+# At most 40 s and 20,000 requests, each on a new connection through the Service's DNS name.
+LOAD = """
+import json, time, urllib.request
+ok, failed, errors, start = 0, 0, [], time.monotonic()
+print("load: started", flush=True)
+while time.monotonic() - start < 40 and ok + failed < 20000:
+    try:
+        with urllib.request.urlopen("http://astrid-api-service/health", timeout=2) as r:
+            ok += r.status == 200
+            failed += r.status != 200
+    except Exception as e:
+        failed += 1
+        errors.append(repr(e)[:120])
+print(json.dumps({"ok": ok, "failed": failed, "errors": errors[:5]}), flush=True)
+"""
+
+
+def test_rollout_under_load_loses_no_request(env, pushed_image, namespace):
+    repository, tag = pushed_image
+    helm = [
+        "-n",
+        namespace,
+        "--set",
+        f"api.image.repository={repository}",
+        "--set",
+        f"api.image.tag={tag}",
+        "--wait",
+        "--timeout",
+        "3m",
+    ]
+    run(env, "helm", "install", "astrid", "./helm/astrid", *helm, cwd=ROOT, timeout=240)
+    selector = [
+        "-n",
+        namespace,
+        "-l",
+        "app.kubernetes.io/name=astrid-api",
+        "-o",
+        "jsonpath={.items[*].metadata.name}",
+    ]
+    before = run(env, "kubectl", "get", "pods", *selector).stdout
+
+    run(
+        env,
+        "kubectl",
+        "run",
+        "load",
+        "-n",
+        namespace,
+        f"--image={repository}:{tag}",
+        "--restart=Never",
+        "--command",
+        "--",
+        "python",
+        "-c",
+        LOAD,
+    )
+    wait_until(
+        "the load has started",
+        lambda: "load: started" in run(env, "kubectl", "logs", "-n", namespace, "load", check=False).stdout,
+        timeout=60,
+    )
+
+    run(
+        env,
+        "helm",
+        "upgrade",
+        "astrid",
+        "./helm/astrid",
+        *helm,
+        "--set-string",
+        "api.podAnnotations.rollout=1",
+        cwd=ROOT,
+        timeout=240,
+    )
+    wait_until(
+        "the old pod is gone",
+        lambda: before not in run(env, "kubectl", "get", "pods", *selector).stdout,
+        timeout=90,
+    )
+
+    wait_until(
+        "the load has finished",
+        lambda: (
+            run(
+                env, "kubectl", "get", "pod", "load", "-n", namespace, "-o", "jsonpath={.status.phase}"
+            ).stdout
+            == "Succeeded"
+        ),
+        timeout=90,
+    )
+    report = json.loads(run(env, "kubectl", "logs", "-n", namespace, "load").stdout.splitlines()[-1])
+    print("rollout under load:", report)
+    assert report["failed"] == 0, report
+    assert report["ok"] > 200, report

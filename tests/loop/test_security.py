@@ -1,0 +1,104 @@
+"""Security on a real API server and kubelet: the real PodSecurity admission ("restricted") admits the
+chart's production and dev pods, which bind port 80 as UID 10001 through the chart's sysctl on
+containerd 1.x (which leaves the kernel's default of 1024)."""
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.loop.conftest import run, wait_until
+
+pytestmark = [pytest.mark.slow, pytest.mark.cluster]
+
+RESTRICTED = [
+    "pod-security.kubernetes.io/enforce=restricted",
+    "pod-security.kubernetes.io/enforce-version=latest",
+]
+
+
+def install(env, namespace, image, *flags, wait=True):
+    repository, tag = image
+    run(env, "kubectl", "label", "namespace", namespace, *RESTRICTED)
+    run(
+        env,
+        "helm",
+        "install",
+        "astrid",
+        "./helm/astrid",
+        "-n",
+        namespace,
+        "--set",
+        f"api.image.repository={repository}",
+        "--set",
+        f"api.image.tag={tag}",
+        *flags,
+        *(["--wait", "--timeout", "3m"] if wait else []),
+        cwd=ROOT,
+        timeout=240,
+    )
+
+
+def api_pod(env, namespace) -> str:
+    return run(
+        env,
+        "kubectl",
+        "get",
+        "pods",
+        "-n",
+        namespace,
+        "-l",
+        "app.kubernetes.io/name=astrid-api",
+        "-o",
+        "jsonpath={.items[0].metadata.name}",
+    ).stdout
+
+
+def test_the_node_runs_containerd_1(env):
+    """What makes the sysctl tests meaningful: containerd 1.x leaves a pod the kernel's default of 1024."""
+    runtime = run(
+        env, "kubectl", "get", "nodes", "-o", "jsonpath={.items[0].status.nodeInfo.containerRuntimeVersion}"
+    )
+    assert runtime.stdout.startswith("containerd://1."), runtime.stdout
+
+
+@pytest.mark.parametrize(
+    "values", [[], ["--values", "helm/astrid/values-dev.yaml"]], ids=["production", "dev"]
+)
+def test_restricted_admits_the_pod_which_binds_80_as_10001(env, pushed_image, namespace, values):
+    install(env, namespace, pushed_image, *values)
+    pod = api_pod(env, namespace)
+
+    def inside(*cmd):
+        return run(env, "kubectl", "exec", "-n", namespace, pod, "-c", "api", "--", *cmd).stdout
+
+    status = dict(
+        line.split(":\t", 1) for line in inside("cat", "/proc/1/status").splitlines() if ":\t" in line
+    )
+    assert status["Uid"].split()[:2] == ["10001", "10001"]
+    assert status["CapEff"] == "0000000000000000"
+    assert status["NoNewPrivs"].strip() == "1"
+    assert inside("cat", "/proc/sys/net/ipv4/ip_unprivileged_port_start").strip() == "0"
+    listening = [
+        line.split()[1] for line in inside("cat", "/proc/net/tcp").splitlines()[1:] if line.split()[3] == "0A"
+    ]
+    assert "00000000:0050" in listening
+
+
+def test_without_the_chart_sysctl_port_80_is_refused(env, pushed_image, namespace):
+    install(env, namespace, pushed_image, "--set-json", "api.podSecurityContext.sysctls=[]", wait=False)
+    wait_until(
+        "uvicorn reports it cannot bind port 80",
+        lambda: (
+            "Permission denied"
+            in run(
+                env, "kubectl", "logs", "-n", namespace, "deploy/astrid-api", "-c", "api", check=False
+            ).stdout
+        ),
+        timeout=120,
+    )
+
+
+def test_restricted_refuses_a_pod_without_a_security_context(env, namespace):
+    run(env, "kubectl", "label", "namespace", namespace, *RESTRICTED)
+    result = run(env, "kubectl", "run", "bare", "-n", namespace, "--image=astrid.local/pause:1", check=False)
+    assert result.returncode != 0
+    assert 'violates PodSecurity "restricted:latest"' in result.stderr
