@@ -29,13 +29,20 @@ cluster: ## Create or update the laptop cluster and its registry (ctlptl + kind)
 cluster-delete: ## Delete the laptop cluster and its registry
 	ctlptl delete -f deploy/kind-cluster.yaml
 
+ci-cluster: ## Start CI's own cluster (Linux, root): real Kubernetes, Tilt, Helm built from source
+	bash ci/cluster.sh up
+	@echo 'next: eval "$$(bash ci/cluster.sh env)"; tilt ci'
+
+ci-cluster-down: ## Stop CI's cluster and remove its state
+	bash ci/cluster.sh down
+
 doctor: ## Check what `tilt up` needs; prints a fix for each failure; ARGS as for make dev
 	python3 scripts/doctor.py $(ARGS)
 
 venv: ## Create or update .venv from the pinned requirements
 	sh scripts/venv.sh
 
-test: ## Run the whole test suite (creates .venv; needs Docker and podman for the slow tests)
+test: ## Run the whole test suite (creates .venv; the slow tests need Docker and the CI cluster: make ci-cluster)
 	sh scripts/test.sh
 
 test-fast: ## Run the tests that need no container engine
@@ -80,4 +87,4 @@ audit: venv ## Check pinned dependencies for known vulnerabilities (needs the ad
 	.venv/bin/pip-audit --require-hashes --disable-pip -r requirements.txt
 	.venv/bin/pip-audit --require-hashes --disable-pip -r requirements-dev.txt
 
-.PHONY: help dev down cluster cluster-delete doctor venv test test-fast lint fmt run image push deploy bench lock audit
+.PHONY: help dev down cluster cluster-delete ci-cluster ci-cluster-down doctor venv test test-fast lint fmt run image push deploy bench lock audit

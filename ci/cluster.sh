@@ -110,6 +110,9 @@ down() {
   stop kube-proxy kube-scheduler kube-controller-manager kube-apiserver etcd containerd registry
   pkill -f "containerd-shim.* -address $sock" 2>/dev/null || true
   [ -x "$bin/kube-proxy" ] && kube-proxy --cleanup >/dev/null 2>&1 || true
+  # The CNI firewall plugin's chains (it removes only its per-pod rules).
+  iptables -S FORWARD | grep -- "-j CNI-FORWARD" | sed 's/^-A/-D/' | xargs -r -L1 iptables 2>/dev/null || true
+  for chain in CNI-FORWARD CNI-ADMIN; do iptables -F "$chain" 2>/dev/null && iptables -X "$chain" || true; done
   # The kubelet's volumes and containerd's snapshots are mounts: unmount before removing.
   findmnt -rn -o TARGET | grep -E "^($state|/run/astrid-containerd)" | sort -r | xargs -r umount -l
   ip link del astrid0 2>/dev/null || true

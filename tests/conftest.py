@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def engines_required() -> bool:
-    """In CI a missing Docker or podman is a failure, never a skip."""
+    """In CI a missing engine (Docker, the CI cluster, ab) is a failure, never a skip."""
     return os.environ.get("CI", "").lower() == "true" or os.environ.get("ASTRID_REQUIRE_ENGINES") == "1"
 
 

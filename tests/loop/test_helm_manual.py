@@ -34,9 +34,10 @@ def test_prd_manual_flow(env, pushed_image):
         timeout=240,
     )
     try:
+        # (a pod of an earlier release may still be Terminating in the listing: it is not ours)
         pods = run(env, "kubectl", "get", "pods").stdout.splitlines()
-        api_pods = [line.split() for line in pods if line.startswith("astrid-api-")]
-        assert len(api_pods) == 1 and api_pods[0][1:3] == ["1/1", "Running"], pods
+        running = [p.split() for p in pods if p.startswith("astrid-api-") and "Terminating" not in p]
+        assert len(running) == 1 and running[0][1:3] == ["1/1", "Running"], pods
 
         services = [line.split() for line in run(env, "kubectl", "get", "service").stdout.splitlines()]
         assert ["astrid-api-service", "ClusterIP"] == next(

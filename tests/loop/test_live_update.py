@@ -49,6 +49,8 @@ def test_live_update_crash_rebuild_and_rebuild(env, project, tmp_path):
         return time.monotonic() - saved
 
     try:
+        answers = lambda: run(env, "tilt", "get", "session", check=False).returncode == 0  # noqa: E731
+        wait_until("tilt up's API answers", answers)
         run(
             env,
             "tilt",
@@ -65,7 +67,7 @@ def test_live_update_crash_rebuild_and_rebuild(env, project, tmp_path):
         for n in (1, 2, 3):
             print(f"save {n} served after {save(n):.2f} s")
             synced.append(
-                tilt_get("liveupdate", "astrid-api:update", "{.status.containers[0].lastFileTimeSynced}")
+                tilt_get("liveupdate", "astrid-api:astrid-api", "{.status.containers[0].lastFileTimeSynced}")
             )
             assert pod() == first_pod, "a live update must not replace the pod"
             assert tilt_get("imagemap", "astrid-api", "{.status.image}") == image, "no image build"
