@@ -79,6 +79,9 @@ deploy: ## Install or upgrade the release with the image tag $(TAG) (manual Helm
 bench: venv ## Benchmark the dev loop and the service; prints a table, writes bench/results/
 	.venv/bin/python -m bench
 
+bench-loop: venv ## Benchmark the real loop on the CI cluster (make ci-cluster first): tilt ci cold/warm, save -> served
+	eval "$$(bash ci/cluster.sh env)" && .venv/bin/python -m bench.tilt_loop
+
 lock: venv ## Re-pin requirements*.txt (with hashes) from requirements*.in
 	$(PIP_COMPILE) -o requirements.txt requirements.in
 	$(PIP_COMPILE) -o requirements-dev.txt requirements-dev.in
@@ -87,4 +90,4 @@ audit: venv ## Check pinned dependencies for known vulnerabilities (needs the ad
 	.venv/bin/pip-audit --require-hashes --disable-pip -r requirements.txt
 	.venv/bin/pip-audit --require-hashes --disable-pip -r requirements-dev.txt
 
-.PHONY: help dev down cluster cluster-delete ci-cluster ci-cluster-down doctor venv test test-fast lint fmt run image push deploy bench lock audit
+.PHONY: help dev down cluster cluster-delete ci-cluster ci-cluster-down bench-loop doctor venv test test-fast lint fmt run image push deploy bench lock audit

@@ -1,7 +1,8 @@
 """Live update through the real Tilt, as Tilt's own integration tests prove it: with `tilt up` running,
 saves in src/api are served through localhost:8080 by the same pod, with no image build; a syntax error
-then a fixed save recovers by itself; a deleted pod comes back serving the live-updated code (Tilt's crash
-rebuild); a change to requirements.txt rebuilds the image. `tilt down` ends it."""
+then a fixed save recovers by itself; a deleted pod's replacement serves the live-updated code (Tilt
+syncs the changed files into it, as its live_update_after_crash_rebuild test checks); a change to
+requirements.txt rebuilds the image. `tilt down` ends it."""
 
 import json
 import subprocess
@@ -79,11 +80,14 @@ def test_live_update_crash_rebuild_and_rebuild(env, project, tmp_path):
         save(4)
         assert pod() == first_pod
 
-        # A deleted pod is replaced by one that serves the live-updated code, not the image's.
-        run(env, "kubectl", "delete", "pod", first_pod, "--wait=false")
+        # A deleted pod is replaced by one that serves the live-updated code, not the image's:
+        # Tilt copies the files changed since the image was built into the new container.
+        run(env, "kubectl", "delete", "pod", first_pod, "--wait=true", timeout=120)
         wait_until("a replacement pod", lambda: pod() not in ("", first_pod), timeout=180)
         wait_until("the replacement serves the last save", lambda: probe() == 4, timeout=300)
-        image = tilt_get("imagemap", "astrid-api", "{.status.image}")
+        synced_into = "{.status.containers[0].podName}"
+        assert tilt_get("liveupdate", "astrid-api:astrid-api", synced_into) == pod()
+        assert tilt_get("imagemap", "astrid-api", "{.status.image}") == image, "no image build"
 
         # requirements.txt is outside live update: Tilt falls back to an image build.
         (project / "requirements.txt").write_text((project / "requirements.txt").read_text() + "# rebuild\n")
