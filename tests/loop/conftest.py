@@ -71,6 +71,16 @@ def wait_until(what: str, probe, timeout: float = 120, poll: float = 0.5):
     raise AssertionError(f"{what}: not true after {timeout}s; last: {last!r}")
 
 
+def helm(env, verb, image, *flags, wait=True) -> subprocess.CompletedProcess:
+    """`helm install|upgrade astrid ./helm/astrid`, pointed at the pushed image, plus `flags`."""
+    repository, tag = image
+    pointed = ["--set", f"api.image.repository={repository}", "--set", f"api.image.tag={tag}"]
+    waiting = ["--wait", "--timeout", "3m"] if wait else []
+    return run(
+        env, "helm", verb, "astrid", "./helm/astrid", *pointed, *flags, *waiting, cwd=ROOT, timeout=240
+    )
+
+
 @pytest.fixture(scope="session")
 def pushed_image(env) -> tuple[str, str]:
     """The image built from Dockerfile.api, pushed to the cluster's registry: (repository, tag)."""

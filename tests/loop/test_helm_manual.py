@@ -7,8 +7,7 @@ import subprocess
 
 import pytest
 
-from tests.conftest import ROOT
-from tests.loop.conftest import run, wait_until
+from tests.loop.conftest import helm, run, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.cluster]
 
@@ -16,23 +15,7 @@ EXPECTED = {"status": "ok", "service": "astrid-api"}
 
 
 def test_prd_manual_flow(env, pushed_image):
-    repository, tag = pushed_image
-    run(
-        env,
-        "helm",
-        "install",
-        "astrid",
-        "./helm/astrid",
-        "--set",
-        f"api.image.repository={repository}",
-        "--set",
-        f"api.image.tag={tag}",
-        "--wait",
-        "--timeout",
-        "3m",
-        cwd=ROOT,
-        timeout=240,
-    )
+    helm(env, "install", pushed_image)
     try:
         # (a pod of an earlier release may still be Terminating in the listing: it is not ours)
         pods = run(env, "kubectl", "get", "pods").stdout.splitlines()

@@ -5,8 +5,7 @@ import json
 
 import pytest
 
-from tests.conftest import ROOT
-from tests.loop.conftest import run, wait_until
+from tests.loop.conftest import helm, run, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.cluster]
 
@@ -28,19 +27,7 @@ print(json.dumps({"ok": ok, "failed": failed, "errors": errors[:5]}), flush=True
 
 
 def test_rollout_under_load_loses_no_request(env, pushed_image, namespace):
-    repository, tag = pushed_image
-    helm = [
-        "-n",
-        namespace,
-        "--set",
-        f"api.image.repository={repository}",
-        "--set",
-        f"api.image.tag={tag}",
-        "--wait",
-        "--timeout",
-        "3m",
-    ]
-    run(env, "helm", "install", "astrid", "./helm/astrid", *helm, cwd=ROOT, timeout=240)
+    helm(env, "install", pushed_image, "-n", namespace)
     selector = [
         "-n",
         namespace,
@@ -58,7 +45,7 @@ def test_rollout_under_load_loses_no_request(env, pushed_image, namespace):
         "load",
         "-n",
         namespace,
-        f"--image={repository}:{tag}",
+        "--image=" + ":".join(pushed_image),
         "--restart=Never",
         "--command",
         "--",
@@ -72,39 +59,20 @@ def test_rollout_under_load_loses_no_request(env, pushed_image, namespace):
         timeout=60,
     )
 
-    run(
-        env,
-        "helm",
-        "upgrade",
-        "astrid",
-        "./helm/astrid",
-        *helm,
-        "--set-string",
-        "api.podAnnotations.rollout=1",
-        cwd=ROOT,
-        timeout=240,
-    )
+    helm(env, "upgrade", pushed_image, "-n", namespace, "--set-string", "api.podAnnotations.rollout=1")
     wait_until(
         "the old pod is gone",
         lambda: before not in run(env, "kubectl", "get", "pods", *selector).stdout,
         timeout=90,
     )
 
-    # The rollout is over while the load still runs: it measured the whole of it.
-    assert (
-        run(env, "kubectl", "get", "pod", "load", "-n", namespace, "-o", "jsonpath={.status.phase}").stdout
-        == "Running"
-    )
-    wait_until(
-        "the load has finished",
-        lambda: (
-            run(
-                env, "kubectl", "get", "pod", "load", "-n", namespace, "-o", "jsonpath={.status.phase}"
-            ).stdout
-            == "Succeeded"
-        ),
-        timeout=90,
-    )
+    def load_phase():
+        return run(
+            env, "kubectl", "get", "pod", "load", "-n", namespace, "-o", "jsonpath={.status.phase}"
+        ).stdout
+
+    assert load_phase() == "Running", "the load must outlast the rollout to measure all of it"
+    wait_until("the load has finished", lambda: load_phase() == "Succeeded", timeout=90)
     report = json.loads(run(env, "kubectl", "logs", "-n", namespace, "load").stdout.splitlines()[-1])
     print("rollout under load:", report)
     assert report["failed"] == 0, report

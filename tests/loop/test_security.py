@@ -4,8 +4,7 @@ sysctl on containerd 1.x (which leaves the kernel's default of 1024)."""
 
 import pytest
 
-from tests.conftest import ROOT
-from tests.loop.conftest import run, wait_until
+from tests.loop.conftest import helm, run, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.cluster]
 
@@ -16,25 +15,8 @@ RESTRICTED = [
 
 
 def install(env, namespace, image, *flags, wait=True):
-    repository, tag = image
     run(env, "kubectl", "label", "namespace", namespace, *RESTRICTED)
-    run(
-        env,
-        "helm",
-        "install",
-        "astrid",
-        "./helm/astrid",
-        "-n",
-        namespace,
-        "--set",
-        f"api.image.repository={repository}",
-        "--set",
-        f"api.image.tag={tag}",
-        *flags,
-        *(["--wait", "--timeout", "3m"] if wait else []),
-        cwd=ROOT,
-        timeout=240,
-    )
+    helm(env, "install", image, "-n", namespace, *flags, wait=wait)
 
 
 def api_pod(env, namespace) -> str:
