@@ -123,7 +123,7 @@ def main() -> int:
             subprocess.run(["tilt", "down"], cwd=project, capture_output=True, check=False)
     figures = [
         Figure(
-            "save → new response via localhost:8080", "s", times, ("<=", 1.5), "real Tilt, polled every 10 ms"
+            "save → new response via localhost:8080", "s", times, ("<=", 1.0), "real Tilt, polled every 10 ms"
         ),
         Figure("tilt ci, cold (build, push, deploy, all green)", "s", [cold], ("<=", 300)),
         Figure("tilt ci, warm", "s", [warm], ("<=", 300)),
