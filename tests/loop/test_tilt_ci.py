@@ -1,6 +1,6 @@
 """`tilt ci` then `tilt down`, the way tilt-extensions' own helm_resource test runs: every resource
 green, the Tilt pytest resource ran the smoke test through the forwarded port, and `tilt down`
-leaves no release and no object behind."""
+leaves no release and no object behind; a second `tilt ci` then works from nothing."""
 
 import json
 
@@ -20,22 +20,24 @@ def resource_logs(snapshot: dict, name: str) -> str:
     return "".join(seg.get("text", "") for seg in logs["segments"] if seg.get("spanId") in spans)
 
 
-def test_tilt_ci_is_green_then_tilt_down_removes_everything(env, project, tmp_path_factory):
-    snapshot_file = tmp_path_factory.mktemp("tilt") / "snapshot.json"
-    result = run(
-        env,
-        "tilt",
-        "ci",
-        "--timeout",
-        "15m",
-        f"--output-snapshot-on-exit={snapshot_file}",
-        cwd=project,
-        check=False,
-        timeout=1000,
-    )
+def tilt_ci(env, project, snapshot_file) -> dict:
+    """`tilt ci` in `project`; asserts it exits 0 and returns Tilt's snapshot of the run."""
+    ci = ["tilt", "ci", "--timeout", "15m", f"--output-snapshot-on-exit={snapshot_file}"]
+    result = run(env, *ci, cwd=project, check=False, timeout=1000)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return json.loads(snapshot_file.read_text())
 
-    snapshot = json.loads(snapshot_file.read_text())
+
+def nothing_left(env) -> bool:
+    objects = ["kubectl", "get", "all,configmap,secret", "-l", RELEASE_SELECTOR, "-o", "name"]
+    return (
+        run(env, "helm", "list", "-q", "--all").stdout.strip() == ""
+        and run(env, *objects).stdout.strip() == ""
+    )
+
+
+def test_tilt_ci_is_green_then_tilt_down_removes_everything_and_up_works_again(env, project, tmp_path):
+    snapshot = tilt_ci(env, project, tmp_path / "first.json")
     status = {r["metadata"]["name"]: r["status"] for r in snapshot["view"]["uiResources"]}
     assert RESOURCES <= set(status)
     for name in RESOURCES:
@@ -50,14 +52,9 @@ def test_tilt_ci_is_green_then_tilt_down_removes_everything(env, project, tmp_pa
     # The release is there until `tilt down`, which removes it and every object it made.
     assert "astrid" in run(env, "helm", "list", "-q").stdout.split()
     run(env, "tilt", "down", cwd=project, timeout=300)
-    assert run(env, "helm", "list", "-q", "--all").stdout.strip() == ""
-    wait_until(
-        "no object of the release is left",
-        lambda: (
-            run(
-                env, "kubectl", "get", "all,configmap,secret", "-l", RELEASE_SELECTOR, "-o", "name"
-            ).stdout.strip()
-            == ""
-        ),
-        timeout=90,
-    )
+    wait_until("no release and no object of it left", lambda: nothing_left(env), timeout=90)
+
+    # And the loop comes back up from nothing.
+    tilt_ci(env, project, tmp_path / "second.json")
+    run(env, "tilt", "down", cwd=project, timeout=300)
+    wait_until("no release and no object of it left", lambda: nothing_left(env), timeout=90)
