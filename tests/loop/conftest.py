@@ -4,7 +4,6 @@ Every test here is `slow` and `cluster`: it needs the cluster that `ci/cluster.s
 starts. In CI a cluster that is not running is a failure; elsewhere the tests are skipped with the
 command that starts it."""
 
-import json
 import os
 import shlex
 import shutil
@@ -52,8 +51,10 @@ def env() -> dict[str, str]:
     return env
 
 
-def kubectl_json(env, *args) -> dict:
-    return json.loads(run(env, "kubectl", *args, "-o", "json").stdout)
+@pytest.fixture(scope="session")
+def tilt_args(env) -> list[str]:
+    """What `ci/cluster.sh tilt-args` says `tilt ci` / `tilt up` need on this cluster (today: nothing)."""
+    return shlex.split(run(env, "bash", str(CLUSTER), "tilt-args").stdout)
 
 
 def wait_until(what: str, probe, timeout: float = 120, poll: float = 0.5):
@@ -96,7 +97,7 @@ def pushed_image(env) -> tuple[str, str]:
 
 @pytest.fixture
 def namespace(env, request):
-    """A namespace of this test's own, deleted afterwards (labels via indirect parametrization)."""
+    """A namespace of this test's own, deleted afterwards."""
     name = f"t-{uuid.uuid4().hex[:8]}"
     run(env, "kubectl", "create", "namespace", name)
     yield name

@@ -29,12 +29,12 @@ def probe() -> int | None:
         return None
 
 
-def test_live_update_crash_rebuild_and_rebuild(env, project, tmp_path):
+def test_live_update_crash_rebuild_and_rebuild(env, project, tilt_args, tmp_path):
     main = project / "src" / "api" / "main.py"
     original = main.read_text()
     log = (tmp_path / "tilt-up.log").open("w")
     tilt = subprocess.Popen(
-        ["tilt", "up", "--stream"], cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT
+        ["tilt", "up", "--stream", *tilt_args], cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT
     )
 
     def tilt_get(kind, name, path):

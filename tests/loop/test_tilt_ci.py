@@ -20,9 +20,9 @@ def resource_logs(snapshot: dict, name: str) -> str:
     return "".join(seg.get("text", "") for seg in logs["segments"] if seg.get("spanId") in spans)
 
 
-def tilt_ci(env, project, snapshot_file) -> dict:
+def tilt_ci(env, project, tilt_args, snapshot_file) -> dict:
     """`tilt ci` in `project`; asserts it exits 0 and returns Tilt's snapshot of the run."""
-    ci = ["tilt", "ci", "--timeout", "15m", f"--output-snapshot-on-exit={snapshot_file}"]
+    ci = ["tilt", "ci", "--timeout", "15m", f"--output-snapshot-on-exit={snapshot_file}", *tilt_args]
     result = run(env, *ci, cwd=project, check=False, timeout=1000)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     return json.loads(snapshot_file.read_text())
@@ -36,8 +36,10 @@ def nothing_left(env) -> bool:
     )
 
 
-def test_tilt_ci_is_green_then_tilt_down_removes_everything_and_up_works_again(env, project, tmp_path):
-    snapshot = tilt_ci(env, project, tmp_path / "first.json")
+def test_tilt_ci_is_green_then_tilt_down_removes_everything_and_up_works_again(
+    env, project, tilt_args, tmp_path
+):
+    snapshot = tilt_ci(env, project, tilt_args, tmp_path / "first.json")
     status = {r["metadata"]["name"]: r["status"] for r in snapshot["view"]["uiResources"]}
     assert RESOURCES <= set(status)
     for name in RESOURCES:
@@ -55,6 +57,6 @@ def test_tilt_ci_is_green_then_tilt_down_removes_everything_and_up_works_again(e
     wait_until("no release and no object of it left", lambda: nothing_left(env), timeout=90)
 
     # And the loop comes back up from nothing.
-    tilt_ci(env, project, tmp_path / "second.json")
+    tilt_ci(env, project, tilt_args, tmp_path / "second.json")
     run(env, "tilt", "down", cwd=project, timeout=300)
     wait_until("no release and no object of it left", lambda: nothing_left(env), timeout=90)
