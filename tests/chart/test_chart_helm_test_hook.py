@@ -30,6 +30,9 @@ def test_is_a_helm_test_hook_that_runs_once(prod):
     pod = prod.test_pod
     assert pod["metadata"]["annotations"]["helm.sh/hook"] == "test"
     assert pod["spec"]["restartPolicy"] == "Never"
+    assert (
+        0 < pod["spec"]["activeDeadlineSeconds"] <= 300
+    )  # a hung check fails `helm test`, not waits forever
 
 
 def test_uses_the_app_image(prod):

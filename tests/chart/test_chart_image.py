@@ -51,6 +51,21 @@ def test_pull_policy_applies_to_every_container(render):
     assert {c["imagePullPolicy"] for s in specs for c in rendered.containers(s)} == {"Always"}
 
 
+DIGEST = "sha256:" + "0123456789abcdef" * 4
+
+
+@pytest.mark.parametrize("with_dev", [False, True], ids=["prod", "dev"])
+def test_a_digest_pins_every_container_and_the_tag_is_ignored(render, with_dev):
+    values = {"api": {"image": {"repository": DOCR_REPOSITORY, "tag": "3f2c1ab", "digest": DIGEST}}}
+    assert set(images(render(values, dev=with_dev)).values()) == {f"{DOCR_REPOSITORY}@{DIGEST}"}
+
+
+@pytest.mark.parametrize("digest", ["0123abcd", "sha256:" + "0" * 63, "sha512:" + "0" * 64, DIGEST.upper()])
+def test_a_malformed_digest_is_rejected(render, digest):
+    with pytest.raises(helm_python.HelmValuesError, match="/api/image/digest"):
+        render({"api": {"image": {"digest": digest}}})
+
+
 def test_latest_tag_is_rejected(render):
     with pytest.raises(helm_python.HelmValuesError, match="/api/image/tag"):
         render(tilt_set(DOCR_REPOSITORY, "latest"))

@@ -77,8 +77,15 @@ app.kubernetes.io/component: api
 {{- end }}
 
 {{/*
-The api image: repository:tag, the tag defaulting to the chart's appVersion.
+The api image: repository@digest when a digest is set, else repository:tag (the tag defaulting to
+the chart's appVersion).
 */}}
 {{- define "astrid.api.image" -}}
-{{- printf "%s:%s" .Values.api.image.repository (.Values.api.image.tag | default .Chart.AppVersion) }}
+{{- with .Values.api.image }}
+{{- if .digest }}
+{{- printf "%s@%s" .repository .digest }}
+{{- else }}
+{{- printf "%s:%s" .repository (.tag | default $.Chart.AppVersion) }}
+{{- end }}
+{{- end }}
 {{- end }}
