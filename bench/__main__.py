@@ -28,7 +28,8 @@ NOTES = [
     "warm = one src file changed.",
     "4: the target applies to process start (the container's State.StartedAt) → first 200; image's own CMD.",
     "5: wrk -t1 -c32 -d5s --latency on 127.0.0.1. Ours does not access-log /health (the filter in "
-    "src/api/logging.py), so the ceiling runs with --no-access-log; plain logs every request (to /dev/null).",
+    "src/api/probe_logs.py), so the ceiling runs with --no-access-log; plain logs every request "
+    "(to /dev/null).",
 ]
 
 

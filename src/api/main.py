@@ -9,7 +9,7 @@ from fastapi import FastAPI, Response
 from pydantic import BaseModel
 
 from src.api.limits import HeaderLimitMiddleware
-from src.api.logging import HEALTH_PATH, quiet_health_checks
+from src.api.probe_logs import HEALTH_PATH, quiet_health_checks
 
 SERVICE_NAME = "astrid-api"
 

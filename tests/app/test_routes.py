@@ -5,8 +5,8 @@ import logging
 import pytest
 from fastapi.testclient import TestClient
 
-from src.api.logging import HealthCheckFilter
 from src.api.main import app
+from src.api.probe_logs import HealthCheckFilter
 
 EXPECTED = {"status": "ok", "service": "astrid-api"}
 
