@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The one command for the dev loop (`make dev`): preflight, the laptop cluster if needed, `tilt up`.
+# The one command for the dev loop (`make dev`): the doctor, the laptop cluster if needed, `tilt up`.
 # Arguments go to `tilt up` unchanged: bash scripts/dev.sh -- --allow-context do-nyc1-astrid
 # Safe to re-run. Never creates or changes a cluster behind any context but the laptop one.
 set -euo pipefail
@@ -7,9 +7,9 @@ cd "$(dirname "$0")/.."
 
 LOCAL_CLUSTER=kind-astrid # the Cluster name in deploy/kind-cluster.yaml
 
-# 1. What `tilt up` needs before any cluster exists: tools, Docker, a context we may deploy to
-#    (a remote one only when allowed, with the Tiltfile's fix otherwise), DOCR login, a free port.
-python3 scripts/doctor.py --preflight "$@" || exit
+# 1. Everything `tilt up` needs, for the current context: on an existing cluster its namespace and
+#    pull secret too; with no context yet, or the laptop cluster stopped, the cluster checks only warn.
+python3 scripts/doctor.py "$@" || exit
 
 # 2. The laptop cluster, only where that can't hurt: no context yet, or ours already (ctlptl apply
 #    keeps a matching cluster as it is). Any other context is used as it is.

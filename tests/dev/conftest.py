@@ -2,7 +2,9 @@
 tools (answers driven by STUB_* variables, every call appended to a log), and a private HOME.
 
 Nothing from the developer's machine leaks in: the environment is built from scratch, so a real
-kubectl, ~/.docker/config.json, tilt_config.json or ASTRID_* variable cannot change an answer.
+kubectl, tilt_config.json or running Tilt cannot change an answer. The stub `tilt alpha
+tiltfile-result` answers with what `plan()` or `refuse()` wrote for the context it is asked about, in
+the shape the real Tilt prints (test_doctor_tilt.py checks the doctor against the real one).
 """
 
 import json
@@ -14,39 +16,51 @@ from pathlib import Path
 
 import pytest
 
-COPIED = [
-    "Tiltfile",
-    "scripts/doctor.py",
-    "scripts/doctor_checks.py",
-    "scripts/doctor_settings.py",
-    "scripts/dev.sh",
-    "deploy/kind-cluster.yaml",
-]
+COPIED = ["Tiltfile", "Dockerfile.api", "scripts/doctor.py", "scripts/dev.sh", "deploy/kind-cluster.yaml"]
 STUBS = {
-    "docker": """case "$1" in info)
-  [ -z "${STUB_DOCKER_DOWN:-}" ] || { echo "Cannot connect to the Docker daemon" >&2; exit 1; }
-  echo 27.3.1;; esac""",
+    "docker": """case "$1" in
+  info) [ -z "${STUB_DOCKER_DOWN:-}" ] || { echo "Cannot connect to the Docker daemon" >&2; exit 1; }
+    echo 27.3.1;;
+  login) [ -z "${STUB_DOCKER_LOGIN_EXPIRED:-}" ] || { echo "Error response from daemon: denied" >&2; exit 1; }
+    echo "Login Succeeded";; esac""",
     "kubectl": """case "$1 $2" in
   "version --client") echo "Client Version: v1.31.2"; echo "Kustomize Version: v5.4.2";;
   "config current-context") [ -n "${STUB_CONTEXT:-}" ] || { echo "error: no current-context" >&2; exit 1; }
     echo "$STUB_CONTEXT";;
   "config view") echo "${STUB_CONTEXT_NAMESPACE:-}";;
-  "get namespace") [ -z "${STUB_CLUSTER_DOWN:-}" ] || { echo "Unable to connect to the server" >&2; exit 1; }
-    [[ " ${STUB_NAMESPACES-default} " == *" $3 "* ]] || { echo "(NotFound) namespace" >&2; exit 1; };;
+  "get namespace") [ -z "${STUB_CLUSTER_DOWN:-}" ] || { echo "E1126 memcache.go" >&2
+      echo "Unable to connect to the server: dial tcp 127.0.0.1:6443: connection refused" >&2; exit 1; }
+    [[ " ${STUB_NAMESPACES-default} " == *" $3 "* ]] ||
+      { echo "Error from server (NotFound): namespaces \\"$3\\" not found" >&2; exit 1; };;
   "get secret") [[ " ${STUB_SECRETS:-} " == *" $3 "* ]] || { echo "(NotFound) secret" >&2; exit 1; };;
 esac""",
     "helm": 'echo "${STUB_HELM_VERSION:-v3.16.3+gcfd0749}"',
-    "tilt": 'if [ "$1" = version ]; then echo "${STUB_TILT_VERSION:-v0.33.21, built 2024-11-18}"; fi',
+    "tilt": """case "$1" in
+  version) echo "${STUB_TILT_VERSION:-v0.33.21, built 2024-11-18}";;
+  alpha) while [ $# -gt 1 ] && [ "$1" != --context ]; do shift; done
+    [ ! -f "$STUB_TILT/$2.err" ] || { echo "Loading Tiltfile" >&2; echo "$(<$STUB_TILT/$2.err)" >&2; exit 5; }
+    [ -f "$STUB_TILT/$2.json" ] && echo "$(<$STUB_TILT/$2.json)";;
+esac""",
     "ctlptl": "",
     "kind": "",
 }
-DOCR_LOGIN = {"auths": {"registry.digitalocean.com": {"auth": "dG9rZW46dG9rZW4="}}}
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def tilt_json(registry: str, helm_args: list[str], namespace: str, port: int) -> dict:
+    """The parts of `tilt alpha tiltfile-result`'s JSON the doctor reads, as Tilt v0.37 prints them."""
+    apply = {"args": ["python3", "apply.py", "--values", "helm/astrid/values-dev.yaml", *helm_args]}
+    apply["env"] = ["CHART=helm/astrid", f"NAMESPACE={namespace}", "RELEASE_NAME=astrid"]
+    forwards = [{"localPort": port, "containerPort": 80, "host": "localhost"}]
+    target = {"applyCmd": apply, "portForwardTemplateSpec": {"forwards": forwards}}
+    health = {"Name": "health", "DeployTarget": {"UpdateCmdSpec": {"args": ["python3"]}}}
+    manifests = [{"Name": "astrid-api", "DeployTarget": target}, health]
+    return {"Manifests": manifests, "DefaultRegistry": {"host": registry} if registry else None}
 
 
 class Sandbox:
@@ -61,44 +75,52 @@ class Sandbox:
             (self.bin / name).chmod(0o755)
         (self.bin / "python3").symlink_to(sys.executable)
         (self.bin / "dirname").symlink_to(shutil.which("dirname"))
-        (self.home / ".docker").mkdir(parents=True)
+        (tmp / "tilt").mkdir()
+        self.home.mkdir()
+        self.port = free_port()
         self.env = {
             "PATH": str(self.bin),
             "HOME": str(self.home),
             "STUB_LOG": str(self.log),
+            "STUB_TILT": str(tmp / "tilt"),
             "STUB_CONTEXT": "kind-astrid",
-            "ASTRID_PORT": str(free_port()),
+            "TILT_PORT": str(free_port()),  # Tilt's own variable for its UI port: a real Tilt may run here
         }
+        self.plan("kind-astrid")
+
+    def plan(self, context: str, registry: str = "", helm_args=(), namespace: str = "") -> None:
+        """What Tilt says it would do on `context`: push to `registry`, run helm with `helm_args`."""
+        plan = tilt_json(registry, list(helm_args), namespace, self.port)
+        (Path(self.env["STUB_TILT"]) / f"{context}.json").write_text(json.dumps(plan))
+
+    def refuse(self, context: str, error: str) -> None:
+        """Tilt stops on `context` with `error` on stderr (exit 5)."""
+        (Path(self.env["STUB_TILT"]) / f"{context}.err").write_text(error + "\n")
+
+    def remote(self, context: str = "do-nyc1-astrid", registry: str = "astrid") -> None:
+        """The current context is a DOKS cluster Tilt deploys to; it answers and holds the pull secret."""
+        helm = ["--set", f"api.imagePullSecrets[0].name=registry-{registry}"]
+        self.plan(context, f"registry.digitalocean.com/{registry}", helm)
+        self.env.update(STUB_CONTEXT=context, STUB_SECRETS=f"registry-{registry}")
 
     def remove(self, tool: str) -> None:
         (self.bin / tool).unlink()
 
-    def remote(self, context: str = "do-nyc1-astrid", login: dict | None = None) -> None:
-        """An allowed DOKS context whose cluster answers and holds the pull secret."""
-        self.env.update(STUB_CONTEXT=context, ASTRID_ALLOW_CONTEXT=context, STUB_SECRETS="registry-astrid")
-        self.docker_config(DOCR_LOGIN if login is None else login)
-
-    def docker_config(self, config: dict) -> None:
-        (self.home / ".docker" / "config.json").write_text(json.dumps(config))
-
-    def tilt_config(self, text: str) -> None:
-        (self.root / "tilt_config.json").write_text(text)
-
     def _run(self, cmd: list[str]) -> subprocess.CompletedProcess:
-        done = subprocess.run(cmd, env=self.env, capture_output=True, text=True, timeout=60, check=False)
+        done = subprocess.run(cmd, env=self.env, capture_output=True, text=True, timeout=120, check=False)
         done.output = done.stdout + done.stderr
         return done
 
-    def doctor(self, *args: str) -> subprocess.CompletedProcess:
-        return self._run([sys.executable, str(self.root / "scripts" / "doctor.py"), *args])
+    def doctor(self, *args: str, python: str = sys.executable) -> subprocess.CompletedProcess:
+        return self._run([python, str(self.root / "scripts" / "doctor.py"), *args])
 
     def dev(self, *args: str) -> subprocess.CompletedProcess:
         return self._run([shutil.which("bash"), str(self.root / "scripts" / "dev.sh"), *args])
 
-    def calls(self) -> list[str]:
-        """What dev.sh did (not what the doctor asked): ctlptl and `tilt up` calls, in order."""
+    def calls(self, *prefixes: str) -> list[str]:
+        """The logged calls starting with `prefixes` (default: what dev.sh does: ctlptl and `tilt up`)."""
         lines = self.log.read_text().splitlines() if self.log.exists() else []
-        return [line for line in lines if line.startswith(("ctlptl", "tilt up"))]
+        return [line for line in lines if line.startswith(prefixes or ("ctlptl", "tilt up"))]
 
 
 @pytest.fixture

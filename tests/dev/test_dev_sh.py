@@ -1,4 +1,4 @@
-"""scripts/dev.sh (`make dev`) creates the laptop cluster only where that can't hurt, then runs Tilt."""
+"""scripts/dev.sh (`make dev`): the doctor's checks, the laptop cluster where that can't hurt, Tilt."""
 
 import pytest
 
@@ -18,6 +18,7 @@ def test_no_context_or_our_laptop_cluster_is_applied_then_tilt_runs(sandbox, con
 
 def test_another_laptop_cluster_is_used_as_it_is(sandbox):
     sandbox.env["STUB_CONTEXT"] = "docker-desktop"
+    sandbox.plan("docker-desktop")
     done = sandbox.dev()
     assert done.returncode == 0, done.output
     assert sandbox.calls() == ["tilt up"]
@@ -28,22 +29,36 @@ def test_an_allowed_doks_context_runs_the_loop_there_without_a_cluster(sandbox):
     done = sandbox.dev()
     assert done.returncode == 0, done.output
     assert "ok    registry" in done.stdout
+    assert "ok    pull-secret  registry-astrid in default" in done.stdout
     assert sandbox.calls() == ["tilt up"]
 
 
-def test_an_unnamed_remote_context_is_refused_before_anything_runs(sandbox):
-    sandbox.remote("do-fra1-prod")
-    del sandbox.env["ASTRID_ALLOW_CONTEXT"]
+@pytest.mark.parametrize(
+    ("missing", "line"), [("namespace", "FAIL  namespace"), ("secret", "FAIL  pull-secret")]
+)
+def test_on_doks_a_missing_namespace_or_pull_secret_stops_before_tilt(sandbox, missing, line):
+    sandbox.remote("do-nyc1-astrid")
+    sandbox.env["STUB_NAMESPACES" if missing == "namespace" else "STUB_SECRETS"] = ""
     done = sandbox.dev()
-    assert done.returncode != 0
-    assert "tilt up -- --allow-context do-fra1-prod" in done.stdout
-    assert "export ASTRID_ALLOW_CONTEXT=do-fra1-prod" in done.stdout
+    assert done.returncode == 1
+    assert line in done.stdout
+    assert sandbox.calls() == []
+
+
+def test_a_context_tilt_refuses_stops_before_anything_runs(sandbox):
+    sandbox.remote("do-fra1-prod")
+    sandbox.refuse("do-fra1-prod", "Error in fail: not allowed")
+    done = sandbox.dev()
+    assert done.returncode == 1
+    assert "FAIL  context      Tilt stops on do-fra1-prod: Error in fail: not allowed" in done.stdout
+    assert "fix: use the laptop cluster: make cluster" in done.stdout
     assert sandbox.calls() == []
 
 
 @pytest.mark.parametrize("context", ["", "docker-desktop"])
-def test_a_blocking_preflight_stops_before_the_cluster_and_tilt(sandbox, context):
+def test_a_blocking_check_stops_before_the_cluster_and_tilt(sandbox, context):
     sandbox.env["STUB_CONTEXT"] = context
+    sandbox.plan("docker-desktop")
     sandbox.remove("docker")
     done = sandbox.dev()
     assert done.returncode != 0
@@ -60,9 +75,15 @@ def test_creating_the_cluster_without_ctlptl_stops_with_the_install_link(sandbox
     assert sandbox.calls() == []
 
 
-def test_arguments_pass_through_to_tilt_up_and_count_for_the_preflight(sandbox):
+def test_arguments_pass_through_to_tilt_up_and_the_settings_to_the_doctors_tilt(sandbox):
     sandbox.remote("do-nyc1-astrid")
-    del sandbox.env["ASTRID_ALLOW_CONTEXT"]
+    sandbox.refuse("do-nyc1-astrid", "Error in fail: not allowed")  # unless the settings name it:
+    done = sandbox.dev("--stream", "--", "--allow-context", "do-nyc1-astrid")
+    assert done.returncode == 1
+    assert sandbox.calls("tilt alpha")[0].endswith(
+        " --context do-nyc1-astrid -- --allow-context do-nyc1-astrid"
+    )
+    (sandbox.root.parent / "tilt" / "do-nyc1-astrid.err").unlink()  # Tilt accepts it
     done = sandbox.dev("--stream", "--", "--allow-context", "do-nyc1-astrid")
     assert done.returncode == 0, done.output
     assert sandbox.calls() == ["tilt up --stream -- --allow-context do-nyc1-astrid"]
