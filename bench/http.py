@@ -11,7 +11,10 @@ from tests.support.engines import free_port
 
 UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 VARIANTS = {  # key: (label, how it is served)
-    "ours": ("ours: src.api.main, chart's production args", "tests.support.server.uvicorn()"),
+    "ours": (
+        "ours: src.api.main, image CMD + chart settings",
+        "tests.support.server.uvicorn()",
+    ),
     "ceiling": ("ceiling: raw ASGI, same args + --no-access-log", "bench.apps.raw"),
     "plain": ("plain: FastAPI def, uvicorn h11/asyncio, access log", "bench.apps.plain"),
 }
@@ -49,8 +52,8 @@ def throughput_figures(rounds: int, seconds: int = 5) -> list[Figure]:
     with ExitStack() as stack:
         urls = {"ours": stack.enter_context(uvicorn())[1] + "/health"}
         port = free_port()
-        ceiling = [*chart_args(port, "bench.apps.raw:app"), "--no-access-log"]
-        urls["ceiling"] = stack.enter_context(serve(ceiling, port))[1] + "/health"
+        ceiling, env = chart_args(port, "bench.apps.raw:app")
+        urls["ceiling"] = stack.enter_context(serve([*ceiling, "--no-access-log"], port, env))[1] + "/health"
         port = free_port()
         plain = f"bench.apps.plain:app --host 127.0.0.1 --port {port} --http h11 --loop asyncio".split()
         urls["plain"] = stack.enter_context(serve(plain, port))[1] + "/health"

@@ -1,4 +1,4 @@
-"""The api Deployment: replicas, selectors, port, probes, uvicorn args, rollout, shutdown, labels."""
+"""The api Deployment: replicas, selectors, port, probes, uvicorn settings, rollout, shutdown, labels."""
 
 import helm_python
 import pytest
@@ -6,11 +6,8 @@ import pytest
 PROBES = ("startupProbe", "readinessProbe", "livenessProbe")
 
 
-def flag(args, name):
-    """The value of the single `--name=value` argument."""
-    values = [a.split("=", 1)[1] for a in args if a.startswith(f"{name}=")]
-    assert len(values) == 1, f"expected one {name}=..., got {values} in {args}"
-    return values[0]
+def env(container) -> dict[str, str]:
+    return {e["name"]: e["value"] for e in container.get("env", [])}
 
 
 def test_one_replica_by_default(prod):
@@ -55,20 +52,19 @@ def test_probe_path_is_configurable_for_all_probes(render):
     assert [api[p]["httpGet"]["path"] for p in PROBES] == ["/healthz"] * 3
 
 
-def test_uvicorn_serves_the_app_on_the_container_port(prod):
-    assert prod.api["command"] == ["uvicorn"]
-    args = prod.api["args"]
-    assert args[0] == "src.api.main:app"
-    assert flag(args, "--host") == "0.0.0.0"
-    assert flag(args, "--port") == "80"
-    assert "--no-server-header" in args
-    assert not any(a.startswith("--reload") for a in args)
+def test_the_image_starts_uvicorn_and_the_chart_sets_only_its_settings(prod):
+    assert "command" not in prod.api and "args" not in prod.api  # the image's CMD
+    assert env(prod.api) == {
+        "UVICORN_PORT": "80",
+        "UVICORN_LOG_LEVEL": "info",
+        "UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN": "20",
+    }
 
 
 def test_container_port_override_moves_both_the_port_and_the_bind(render):
     rendered = render({"api": {"containerPort": 8080}})
     assert rendered.api["ports"][0]["containerPort"] == 8080
-    assert flag(rendered.api["args"], "--port") == "8080"
+    assert env(rendered.api)["UVICORN_PORT"] == "8080"
     assert rendered.service["spec"]["ports"][0]["port"] == 80
     assert rendered.service["spec"]["ports"][0]["targetPort"] == "http"
 
@@ -84,7 +80,7 @@ def test_grace_period_outlasts_pre_stop_sleep_plus_graceful_shutdown(prod):
     pre_stop = prod.api["lifecycle"]["preStop"]["exec"]["command"]
     assert pre_stop[0] == "sleep"
     sleep = int(pre_stop[1])
-    graceful = int(flag(prod.api["args"], "--timeout-graceful-shutdown"))
+    graceful = int(env(prod.api)["UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN"])
     assert sleep > 0
     assert graceful > 0
     assert prod.pod_spec["terminationGracePeriodSeconds"] > sleep + graceful
@@ -98,7 +94,7 @@ def test_shutdown_values_reach_the_pod(render):
     }
     rendered = render({"api": api})
     assert rendered.api["lifecycle"]["preStop"]["exec"]["command"] == ["sleep", "7"]
-    assert flag(rendered.api["args"], "--timeout-graceful-shutdown") == "40"
+    assert env(rendered.api)["UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN"] == "40"
     assert rendered.pod_spec["terminationGracePeriodSeconds"] == 60
 
 

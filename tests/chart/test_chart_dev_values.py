@@ -1,79 +1,36 @@
-"""values-dev.yaml adds exactly what live update needs, and relaxes nothing else."""
+"""values-dev.yaml adds exactly what live update needs, and relaxes nothing else: uvicorn reloads, and
+the api container's root filesystem is writable (Tilt copies saved files into /app/src as the image's
+user). No init container, no extra volume."""
 
 import copy
-import posixpath
-import re
 
-SOURCE = "/app/src/api"  # api.source.path; the Tiltfile syncs src/api here
-DEV_ARGS = ["--reload", f"--reload-dir={SOURCE}"]
-SEED = re.compile(r"^cp -a (?P<source>/\S+)/\* /seed/$")
+RELOAD = {"name": "UVICORN_RELOAD", "value": "true"}
 
 
-def source_mounts(container, path=SOURCE):
-    """Mounts at `path` or above it (those that make `path` writable)."""
-    return [
-        m
-        for m in container.get("volumeMounts", [])
-        if path == m["mountPath"] or path.startswith(m["mountPath"].rstrip("/") + "/")
-    ]
+def test_production_does_not_reload_and_keeps_a_read_only_root(prod):
+    assert RELOAD not in prod.api["env"]
+    assert prod.api["securityContext"]["readOnlyRootFilesystem"] is True
 
 
-def volume(spec, name):
-    found = [v for v in spec["volumes"] if v["name"] == name]
-    assert len(found) == 1, name
-    return found[0]
+def test_dev_reloads_and_only_the_api_root_is_writable(dev):
+    assert RELOAD in dev.api["env"]
+    assert dev.api["securityContext"]["readOnlyRootFilesystem"] is False
+    (check,) = dev.test_pod["spec"]["containers"]
+    assert check["securityContext"]["readOnlyRootFilesystem"] is True
 
 
-def test_production_has_none_of_the_dev_pieces(prod):
-    assert not any(a.startswith("--reload") for a in prod.api["args"])
-    assert "initContainers" not in prod.pod_spec
-    assert source_mounts(prod.api) == []
-    assert [v["name"] for v in prod.pod_spec["volumes"]] == ["tmp"]
-
-
-def test_dev_uvicorn_reloads_on_changes_in_the_source_dir(prod, dev):
-    assert dev.api["args"] == prod.api["args"] + DEV_ARGS
-
-
-def test_dev_source_dir_sits_inside_a_writable_emptydir(dev):
-    (mount,) = source_mounts(dev.api)
-    assert not mount.get("readOnly", False)
-    assert set(volume(dev.pod_spec, mount["name"])) == {"name", "emptyDir"}
-    # The volume is the source's parent: the source dir itself is then a copied directory owned
-    # by the image's user, so live update's tar can set its mode and mtime.
-    assert mount["mountPath"] == posixpath.dirname(SOURCE) == "/app/src"
-
-
-def test_dev_init_container_seeds_that_volume_from_the_same_image(dev):
-    (seed,) = dev.pod_spec["initContainers"]
-    (mount,) = source_mounts(dev.api)
-    assert seed["command"][:2] == ["sh", "-c"]
-    copied = SEED.match(seed["command"][2])
-    assert copied, seed["command"]
-    assert copied["source"] == mount["mountPath"]  # copies exactly what the volume hides
-    assert seed["volumeMounts"] == [{"name": mount["name"], "mountPath": "/seed"}]
-    assert seed["image"] == dev.api["image"]
-    assert seed["securityContext"] == dev.api["securityContext"]
-
-
-def test_source_path_moves_mount_reload_dir_and_seed_together(render):
-    rendered = render({"api": {"source": {"path": "/srv/app/api"}}}, dev=True)
-    assert "--reload-dir=/srv/app/api" in rendered.api["args"]
-    assert [m["mountPath"] for m in source_mounts(rendered.api, "/srv/app/api")] == ["/srv/app"]
-    assert SEED.match(rendered.pod_spec["initContainers"][0]["command"][2])["source"] == "/srv/app"
+def test_dev_needs_no_init_container_or_volume(prod, dev):
+    assert "initContainers" not in dev.pod_spec
+    assert dev.pod_spec["volumes"] == prod.pod_spec["volumes"]
+    assert dev.api["volumeMounts"] == prod.api["volumeMounts"]
 
 
 def without_expected_dev_differences(deployment):
     """The dev Deployment minus exactly what values-dev.yaml is meant to add."""
     d = copy.deepcopy(deployment)
-    spec = d["spec"]["template"]["spec"]
-    (api,) = spec["containers"]
-    (source_mount,) = source_mounts(api)
-    assert api["args"][-2:] == DEV_ARGS
-    del api["args"][-2:]
-    api["volumeMounts"].remove(source_mount)
-    spec["volumes"].remove(volume(spec, source_mount["name"]))
-    del spec["initContainers"]
+    (api,) = d["spec"]["template"]["spec"]["containers"]
+    api["env"].remove(RELOAD)
+    api["securityContext"]["readOnlyRootFilesystem"] = True
     return d
 
 

@@ -34,15 +34,8 @@ def test_default_image_is_docr_at_the_chart_app_version(prod, chart):
 def test_repository_and_tag_overrides_are_used_exactly(render, repository, tag, with_dev):
     rendered = render(tilt_set(repository, tag), dev=with_dev)
     found = images(rendered)
-    expected_containers = {"api", "check-health"} | ({"seed-source"} if with_dev else set())
-    assert set(found) == expected_containers
+    assert set(found) == {"api", "check-health"}
     assert set(found.values()) == {f"{repository}:{tag}"}
-
-
-def test_seed_init_container_runs_the_api_image_and_pull_policy(dev):
-    seed = dev.container(dev.pod_spec, "seed-source")
-    assert seed["image"] == dev.api["image"]
-    assert seed["imagePullPolicy"] == dev.api["imagePullPolicy"]
 
 
 def test_pull_policy_applies_to_every_container(render):

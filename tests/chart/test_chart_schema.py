@@ -15,7 +15,7 @@ BAD_VALUES = [
     P({"api": {"containerPort": 65536}}, "'/api/containerPort'", "maximum", id="port-65536"),
     P({"api": {"image": {"pullPolicy": "Sometimes"}}}, "'/api/image/pullPolicy'", "", id="pull"),
     P({"api": {"server": {"reload": "true"}}}, "'/api/server/reload'", "want boolean", id="reload"),
-    P({"api": {"source": {"writable": 1}}}, "'/api/source/writable'", "want boolean", id="writable"),
+    P({"api": {"server": {"reload": 1}}}, "'/api/server/reload'", "want boolean", id="reload"),
 ]
 
 

@@ -1,8 +1,8 @@
 """Live update through the real Tilt, as Tilt's own integration tests prove it: with `tilt up` running,
 saves in src/api are served through localhost:8080 by the same pod, with no image build; a syntax error
-then a fixed save recovers by itself; a deleted pod's replacement serves the live-updated code (Tilt
-syncs the changed files into it, as its live_update_after_crash_rebuild test checks); a change to
-requirements.txt rebuilds the image. `tilt down` ends it."""
+then a fixed save recovers by itself; a restarted container serves the saved code again; a deleted pod's
+replacement serves the live-updated code (Tilt syncs the changed files into it, as its
+live_update_after_crash_rebuild test checks); a change to requirements.txt rebuilds the image."""
 
 import json
 import subprocess
@@ -78,6 +78,20 @@ def test_live_update_crash_rebuild_and_rebuild(env, project, tilt_args, tmp_path
         main.write_text(original + "\ndef broken(:\n")
         wait_until("the broken save stops the app", lambda: probe() is None, timeout=30)
         save(4)
+        assert pod() == first_pod
+
+        # A container restart starts from the image's files; Tilt copies the saved ones back in.
+        stop = "import os, signal; os.kill(1, signal.SIGTERM)"
+        run(env, "kubectl", "exec", first_pod, "-c", "api", "--", "python", "-c", stop)
+        restarts = "{.status.containerStatuses[0].restartCount}"
+        wait_until(
+            "the container restarted",
+            lambda: (
+                run(env, "kubectl", "get", "pod", first_pod, "-o", f"jsonpath={restarts}").stdout
+                not in ("", "0")
+            ),
+        )
+        wait_until("the restarted container serves the last save", lambda: probe() == 4, timeout=120)
         assert pod() == first_pod
 
         # A deleted pod is replaced by one that serves the live-updated code, not the image's:

@@ -1,4 +1,4 @@
-"""The real uvicorn server, started with the args the chart renders, on loopback."""
+"""The real uvicorn server, started as the image starts it with the chart's settings, on loopback."""
 
 import os
 import signal
@@ -11,32 +11,29 @@ from pathlib import Path
 from tests.support.chart import pod_spec
 from tests.support.engines import ROOT, free_port, wait_for
 
+# Dockerfile.api's CMD (tests/image/test_image.py pins the two together).
+IMAGE_CMD = ["uvicorn", "src.api.main:app", "--host", "0.0.0.0", "--no-server-header"]
+
 
 def chart_container(values: dict | None = None) -> dict:
     return pod_spec(values)["containers"][0]
 
 
-def chart_args(port: int, app: str | None = None, values: dict | None = None) -> list[str]:
-    """The chart's uvicorn args, bound to 127.0.0.1:port (and optionally another app path)."""
-    args = []
-    for arg in chart_container(values)["args"]:
-        if arg.startswith("--host="):
-            arg = "--host=127.0.0.1"
-        elif arg.startswith("--port="):
-            arg = f"--port={port}"
-        elif app and not arg.startswith("--"):
-            arg = app
-        args.append(arg)
-    return args
+def chart_args(port: int, app: str | None = None, values: dict | None = None) -> tuple[list[str], dict]:
+    """The image's uvicorn arguments (another app path optional) bound to 127.0.0.1, and the chart's
+    UVICORN_* environment with its port replaced by `port`."""
+    args = [app or IMAGE_CMD[1], "--host", "127.0.0.1", *IMAGE_CMD[4:]]
+    env = {e["name"]: e["value"] for e in chart_container(values)["env"]}
+    return args, {**env, "UVICORN_PORT": str(port)}
 
 
 @contextmanager
-def serve(args: list[str], port: int) -> Iterator[tuple[subprocess.Popen, str]]:
-    """uvicorn from this venv with `args` (bound to 127.0.0.1:port), output discarded;
+def serve(args: list[str], port: int, env: dict | None = None) -> Iterator[tuple[subprocess.Popen, str]]:
+    """uvicorn from this venv with `args` and `env` (bound to 127.0.0.1:port), output discarded;
     yields (process, base URL) once /health answers."""
     cmd = [str(Path(sys.executable).with_name("uvicorn")), *args]
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    full_env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for(f"http://127.0.0.1:{port}/health", timeout=30)
         yield proc, f"http://127.0.0.1:{port}"
@@ -49,7 +46,8 @@ def serve(args: list[str], port: int) -> Iterator[tuple[subprocess.Popen, str]]:
 
 @contextmanager
 def uvicorn(app: str | None = None, values: dict | None = None) -> Iterator[tuple[subprocess.Popen, str]]:
-    """The real server with the chart's settings (another app path optional)."""
+    """The real server as the image and the chart start it (another app path optional)."""
     port = free_port()
-    with serve(chart_args(port, app, values), port) as running:
+    args, env = chart_args(port, app, values)
+    with serve(args, port, env) as running:
         yield running
