@@ -1,21 +1,29 @@
-"""helm/astrid rendered by Helm's Go engine (helm-python-sdk) for release `astrid`.
+"""helm/astrid rendered offline by Helm's Go engine (helm-python-sdk), parsed for tests.
 
-One place for the engine tests, the benchmark and the server helper; tests/chart has its
-own richer fixtures for checking the chart itself.
+`render(values, dev=..., release=...)` layers values like `helm upgrade --install`: the chart's
+defaults, then values-dev.yaml (dev=True, as the Tiltfile passes it), then the overrides (as
+`--set` would). NOTES.txt is kept as text; helm test hooks are kept apart from installed objects.
 """
 
+from __future__ import annotations
+
 import copy
+import json
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import yaml
 
-from tests.support.engines import ROOT
+from tests.conftest import ROOT
 
-CHART = ROOT / "helm" / "astrid"
-TEMPLATES = "astrid/templates/"
+CHART_DIR = ROOT / "helm" / "astrid"
+RELEASE = "astrid"
+HOOK_ANNOTATION = "helm.sh/hook"
+Obj = dict[str, Any]
 
 
-def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+def merge(base: Obj, override: Obj) -> Obj:
     """Deep-merge as Helm layers `-f` files and `--set`: maps merge, anything else replaces."""
     out = copy.deepcopy(base)
     for key, value in override.items():
@@ -26,30 +34,80 @@ def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def image_values(image: str, pull_policy: str | None = None) -> dict:
-    """Values that point the chart at `repository:tag`, as Tilt's image keys do."""
-    repository, tag = image.rsplit(":", 1)
-    image_keys = {"repository": repository, "tag": tag}
-    if pull_policy:
-        image_keys["pullPolicy"] = pull_policy
-    return {"api": {"image": image_keys}}
+@dataclass
+class Rendered:
+    """One render of the chart: installed objects, helm test hooks and NOTES.txt."""
+
+    objects: list[Obj]
+    hooks: list[Obj]
+    notes: str
+
+    def one(self, kind: str, *, hook: bool = False) -> Obj:
+        found = [o for o in (self.hooks if hook else self.objects) if o["kind"] == kind]
+        assert len(found) == 1, f"expected one {kind} (hook={hook}), found {len(found)}"
+        return found[0]
+
+    @property
+    def deployment(self) -> Obj:
+        return self.one("Deployment")
+
+    @property
+    def service(self) -> Obj:
+        return self.one("Service")
+
+    @property
+    def test_pod(self) -> Obj:
+        return self.one("Pod", hook=True)
+
+    @property
+    def pod_spec(self) -> Obj:
+        """The Deployment's pod template spec."""
+        return self.deployment["spec"]["template"]["spec"]
+
+    @property
+    def pod_labels(self) -> dict[str, str]:
+        return self.deployment["spec"]["template"]["metadata"]["labels"]
+
+    @property
+    def api(self) -> Obj:
+        """The Deployment's `api` container."""
+        return self.container(self.pod_spec, "api")
+
+    @staticmethod
+    def containers(spec: Obj) -> list[Obj]:
+        """Init containers and containers of a pod spec."""
+        return [*spec.get("initContainers", []), *spec["containers"]]
+
+    @classmethod
+    def container(cls, spec: Obj, name: str) -> Obj:
+        found = [c for c in cls.containers(spec) if c["name"] == name]
+        assert len(found) == 1, f"expected one container named {name!r}, found {len(found)}"
+        return found[0]
 
 
-def render(values: dict | None = None, dev: bool = False) -> dict[str, dict]:
-    """Template path under templates/ (e.g. `api-deployment.yaml`) -> the object it renders.
+@cache
+def _manifests(key: str) -> dict[str, str]:
+    import helm_python
 
-    `dev` layers values-dev.yaml under `values`, as the Tiltfile's `--values` flag does.
-    """
-    import helm_python as helm
-
-    dev_values = helm.values_from_yaml((CHART / "values-dev.yaml").read_text()) if dev else {}
-    layered = merge(dev_values, values or {})
-    with helm.Chart.load(CHART) as chart:
-        out = chart.render(layered, name="astrid")
-    return {path.removeprefix(TEMPLATES): yaml.safe_load(text) for path, text in out.items()
-            if path.endswith(".yaml")}  # fmt: skip
+    layered, release = json.loads(key)
+    with helm_python.Chart.load(CHART_DIR) as chart:
+        return chart.render(layered, name=release, namespace=RELEASE, is_install=True)
 
 
-def pod_spec(values: dict | None = None, dev: bool = False) -> dict:
-    """The Deployment's pod spec."""
-    return render(values, dev)["api-deployment.yaml"]["spec"]["template"]["spec"]
+def render(values: Obj | None = None, *, dev: bool = False, release: str = RELEASE) -> Rendered:
+    """Fresh objects on every call (renders are cached by values)."""
+    import helm_python
+
+    dev_values = helm_python.values_from_yaml((CHART_DIR / "values-dev.yaml").read_text()) if dev else {}
+    manifests = _manifests(json.dumps([merge(dev_values, values or {}), release], sort_keys=True))
+    objects: list[Obj] = []
+    hooks: list[Obj] = []
+    notes = ""
+    for path, text in sorted(manifests.items()):
+        if path.endswith("NOTES.txt"):
+            notes = text
+            continue
+        for doc in filter(None, yaml.safe_load_all(text)):
+            annotations = doc.get("metadata", {}).get("annotations") or {}
+            (hooks if HOOK_ANNOTATION in annotations else objects).append(doc)
+    return Rendered(objects=objects, hooks=hooks, notes=notes)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.support.chart import pod_spec
+from tests.support.chart import render
 from tests.support.engines import ROOT, free_port, wait_for
 
 # Dockerfile.api's CMD (tests/image/test_image.py pins the two together).
@@ -16,7 +16,7 @@ IMAGE_CMD = ["uvicorn", "src.api.main:app", "--host", "0.0.0.0", "--no-server-he
 
 
 def chart_container(values: dict | None = None) -> dict:
-    return pod_spec(values)["containers"][0]
+    return render(values).api
 
 
 def chart_args(port: int, app: str | None = None, values: dict | None = None) -> tuple[list[str], dict]:
