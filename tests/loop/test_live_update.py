@@ -62,6 +62,13 @@ def test_live_update_crash_rebuild_and_rebuild(env, project, tilt_args, tmp_path
             timeout=620,
         )
         first_pod = pod()
+        # The rest of the fast suite is a manual resource: one trigger runs it.
+        run(env, "tilt", "trigger", "pytest-all")
+        wait_until(
+            "pytest-all passes",
+            lambda: tilt_get("uiresource", "pytest-all", "{.status.updateStatus}") == "ok",
+            timeout=180,
+        )
         image = tilt_get("imagemap", "astrid-api", "{.status.image}")
 
         synced = []
