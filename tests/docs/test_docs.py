@@ -1,11 +1,11 @@
 """Every command, target, path, flag and link that README.md and docs/ mention exists."""
 
 import re
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import ROOT
+
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 TEXT = {doc.relative_to(ROOT).as_posix(): doc.read_text() for doc in DOCS}
 MAKEFILE = (ROOT / "Makefile").read_text()

@@ -9,7 +9,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import ROOT
+
 IMAGE_NAME = "astrid-api"
 BUILD_ENV = {**os.environ, "DOCKER_BUILDKIT": "0"}  # Debian's Docker has no buildx
 
