@@ -33,9 +33,9 @@ def plan(env, tmp_path):
         )
     )
 
-    def plan(context, *args):
+    def plan(context, *args, environment=None):
         result = run(
-            {**env, "KUBECONFIG": str(kubeconfig)},
+            {**env, "KUBECONFIG": str(kubeconfig), **(environment or {})},
             "tilt",
             "alpha",
             "tiltfile-result",
@@ -82,6 +82,11 @@ def test_an_allowed_doks_context_pushes_to_docr_for_amd64_with_the_pull_secret(p
             f"api.imagePullSecrets[0].name=registry-{registry}",
         ],
     }
+
+
+def test_settings_come_from_tilts_config_only_not_the_environment(plan):
+    code, stderr = plan(DOKS, environment={"ASTRID_ALLOW_CONTEXT": DOKS, "ASTRID_REGISTRY": "acme-team"})
+    assert code == 5 and "is not allowed" in stderr
 
 
 def test_a_laptop_context_uses_its_own_registry_and_no_pull_secret(plan):
