@@ -9,12 +9,13 @@ the shape the real Tilt prints (test_doctor_tilt.py checks the doctor against th
 
 import json
 import shutil
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.support.engines import free_port
 
 COPIED = ["Tiltfile", "Dockerfile.api", "scripts/doctor.py", "scripts/dev.sh", "deploy/kind-cluster.yaml"]
 STUBS = {
@@ -44,12 +45,6 @@ esac""",
     "ctlptl": "",
     "kind": "",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def tilt_json(registry: str, helm_args: list[str], namespace: str, port: int) -> dict:
