@@ -20,7 +20,7 @@ help: ## List the targets
 dev: ## Run the Tilt loop (creates the laptop cluster when there is none); ARGS go to tilt up
 	bash scripts/dev.sh $(ARGS)
 
-down: ## Stop the loop and uninstall the release (tilt down); pass the same ARGS as to make dev
+down: ## Uninstall what the loop deployed (tilt down; stop tilt up with Ctrl-C); same ARGS as make dev
 	tilt down $(ARGS)
 
 cluster: ## Create or update the laptop cluster and its registry (ctlptl + kind)
@@ -76,7 +76,7 @@ deploy: ## Install or upgrade the release with the image tag $(TAG) (manual Helm
 	  --set 'api.imagePullSecrets[0].name=$(PULL_SECRET)' --wait
 	@echo "next: kubectl -n $(NAMESPACE) port-forward svc/$(RELEASE)-api-service $(PORT):80 & curl localhost:$(PORT)/health"
 
-bench: venv ## Benchmark the dev loop and the service; prints a table, writes bench/results/
+bench: venv ## Benchmark builds, start-up and the service (the real loop: make bench-loop); writes bench/results/
 	.venv/bin/python -m bench
 
 bench-loop: venv ## Benchmark the real loop on the CI cluster (make ci-cluster first): tilt ci cold/warm, save -> served

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# A single-node Kubernetes for CI, built from the real components (ci/engines): etcd, kube-apiserver,
-# kube-controller-manager, kube-scheduler, kubelet and kube-proxy on containerd with CNI bridge
-# networking, CoreDNS, and a local registry that Tilt pushes to and the node pulls from.
+# A single-node Kubernetes for CI from the real components: kube-apiserver, kube-controller-manager,
+# kube-scheduler, kubelet, kube-proxy and CoreDNS built from ci/engines; etcd, containerd, the CNI
+# bridge plugins and a local registry (Tilt pushes to it, the node pulls from it) from Debian.
 # Linux, root, no systemd. Never touches ~/.kube/config.
 #   up         start (idempotent); the last line printed is the kubeconfig's path
 #   down       stop everything and remove the cluster's state

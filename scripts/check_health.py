@@ -6,6 +6,8 @@ Retries until the timeout (a reload or rollout may be in progress), then exits 1
 with the last reason. Standard library only: runs before any virtualenv exists.
 """
 
+from __future__ import annotations
+
 import argparse
 import json
 import sys

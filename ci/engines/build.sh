@@ -2,7 +2,7 @@
 # Build the engines CI runs — tilt, helm, kubectl, the Kubernetes components, CoreDNS, crictl —
 # from the Go module proxy. Each engine's version (and its hashes) lives in ci/engines/<engine>/go.mod
 # and go.sum, nowhere else. Binaries land in $ASTRID_ENGINES/bin; an engine is rebuilt only when its
-# go.mod or go.sum changes, and Go's own caches (GOCACHE, GOMODCACHE) keep that rebuild incremental.
+# go.mod, go.sum or recipe below changes; Go's own caches (GOCACHE, GOMODCACHE) keep that incremental.
 # Usage: build.sh [engine ...]   (default: all)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

@@ -1,8 +1,8 @@
 """Keep probe traffic out of the access log.
 
 Kubernetes probes hit /health every few seconds; at uvicorn's default log
-level those lines would bury real traffic. Run uvicorn with
-``--log-level debug`` to see them again.
+level those lines would bury real traffic. Set ``api.server.logLevel: debug``
+(``UVICORN_LOG_LEVEL=debug``) to see them again.
 """
 
 import logging

@@ -1,4 +1,4 @@
-"""SIGTERM with requests in flight, on the real server with the chart's uvicorn args."""
+"""SIGTERM with requests in flight, on the real server with the chart's uvicorn settings."""
 
 import http.client
 import json
