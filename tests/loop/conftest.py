@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, engines_required
+from tests.support.engines import sh
 
 CLUSTER = ROOT / "ci" / "cluster.sh"
 
@@ -29,13 +30,9 @@ def cluster_env() -> dict[str, str]:
     return env
 
 
-def run(env, *argv, check=True, timeout=300, **kw) -> subprocess.CompletedProcess:
-    result = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout, **kw)
-    if check and result.returncode != 0:
-        raise AssertionError(
-            f"{shlex.join(argv)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
-        )
-    return result
+def run(env, *argv, timeout=300, **kw) -> subprocess.CompletedProcess:
+    """tests/support/engines.sh in the cluster's environment."""
+    return sh(*argv, env=env, timeout=timeout, **kw)
 
 
 @pytest.fixture(scope="session")
@@ -66,7 +63,7 @@ def wait_until(what: str, probe, timeout: float = 120, poll: float = 0.5):
             last = probe()
             if last:
                 return last
-        except (OSError, AssertionError, ValueError) as exc:
+        except (OSError, RuntimeError, ValueError) as exc:
             last = exc
         time.sleep(poll)
     raise AssertionError(f"{what}: not true after {timeout}s; last: {last!r}")
