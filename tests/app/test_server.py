@@ -23,12 +23,6 @@ def test_health_over_a_socket(base_url):
         assert json.loads(resp.read()) == {"status": "ok", "service": "astrid-api"}
 
 
-def test_head_over_a_socket(base_url):
-    request = urllib.request.Request(f"{base_url}/health", method="HEAD")  # noqa: S310 (loopback)
-    with urllib.request.urlopen(request, timeout=5) as resp:  # noqa: S310 (loopback)
-        assert resp.status == 200 and resp.read() == b""
-
-
 def test_unknown_path_over_a_socket(base_url):
     with pytest.raises(urllib.error.HTTPError) as caught:
         urllib.request.urlopen(f"{base_url}/nope", timeout=5)  # noqa: S310 (loopback)

@@ -11,7 +11,7 @@ from tests.support.engines import free_port, get, image_config, remove, sh, wait
 from tests.support.server import IMAGE_CMD
 
 pytestmark = pytest.mark.slow
-EXPECTED = b'{"status": "ok", "service": "astrid-api"}'
+EXPECTED = b'{"status":"ok","service":"astrid-api"}'
 UID = "10001"
 
 
