@@ -24,10 +24,10 @@ down: ## Uninstall what the loop deployed (tilt down; stop tilt up with Ctrl-C);
 	tilt down $(ARGS)
 
 cluster: ## Create or update the laptop cluster and its registry (ctlptl + kind)
-	ctlptl apply -f deploy/kind-cluster.yaml
+	ctlptl apply -f kind-cluster.yaml
 
 cluster-delete: ## Delete the laptop cluster and its registry
-	ctlptl delete -f deploy/kind-cluster.yaml
+	ctlptl delete -f kind-cluster.yaml
 
 ci-cluster: ## Start CI's own cluster (Linux, root): real Kubernetes, Tilt, Helm built from source
 	bash ci/cluster.sh up

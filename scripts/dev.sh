@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-LOCAL_CLUSTER=kind-astrid # the Cluster name in deploy/kind-cluster.yaml
+LOCAL_CLUSTER=kind-astrid # the Cluster name in kind-cluster.yaml
 
 # 1. Everything `tilt up` needs, for the current context: on an existing cluster its namespace and
 #    pull secret too; with no context yet, or the laptop cluster stopped, the cluster checks only warn.
@@ -20,7 +20,7 @@ if [[ -z $context || $context == "$LOCAL_CLUSTER" ]]; then
       "https://github.com/tilt-dev/ctlptl/blob/main/INSTALL.md, https://kind.sigs.k8s.io/docs/user/quick-start/" >&2
     exit 1
   fi
-  ctlptl apply -f deploy/kind-cluster.yaml
+  ctlptl apply -f kind-cluster.yaml
 fi
 
 # 3. The loop.

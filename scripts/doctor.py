@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent  # the Tiltfile and tilt_config.json
-LAPTOP = "kind-astrid"  # the laptop cluster `make dev` creates (deploy/kind-cluster.yaml)
+LAPTOP = "kind-astrid"  # the laptop cluster `make dev` creates (kind-cluster.yaml)
 LAPTOP_ONLY = {"name": LAPTOP, "cluster": {"server": "https://127.0.0.1:9"}, "context": {"cluster": LAPTOP}}
 UI_PORT = os.environ.get("TILT_PORT", "").strip()  # Tilt's own variable for its web UI's port
 TILT_UI = int(UI_PORT) if UI_PORT.isdigit() else 10350

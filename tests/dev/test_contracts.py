@@ -1,4 +1,4 @@
-"""Facts the doctor, dev.sh, the Makefile and deploy/kind-cluster.yaml must share."""
+"""Facts the doctor, dev.sh, the Makefile and kind-cluster.yaml must share."""
 
 import runpy
 
@@ -6,7 +6,7 @@ import yaml
 
 
 def test_the_laptop_cluster_is_one_name_with_its_registry_in_every_file(root):
-    registry, cluster = yaml.safe_load_all((root / "deploy" / "kind-cluster.yaml").read_text())
+    registry, cluster = yaml.safe_load_all((root / "kind-cluster.yaml").read_text())
     assert registry == {
         "apiVersion": "ctlptl.dev/v1alpha1",
         "kind": "Registry",
@@ -22,10 +22,10 @@ def test_the_laptop_cluster_is_one_name_with_its_registry_in_every_file(root):
     }
     dev_sh = (root / "scripts" / "dev.sh").read_text()
     assert "LOCAL_CLUSTER=kind-astrid " in dev_sh
-    assert "ctlptl apply -f deploy/kind-cluster.yaml" in dev_sh
+    assert "ctlptl apply -f kind-cluster.yaml" in dev_sh
     assert runpy.run_path(str(root / "scripts" / "doctor.py"))["LAPTOP"] == "kind-astrid"
     makefile = (root / "Makefile").read_text()
-    assert "\tctlptl apply -f deploy/kind-cluster.yaml" in makefile
-    assert "\tctlptl delete -f deploy/kind-cluster.yaml" in makefile
+    assert "\tctlptl apply -f kind-cluster.yaml" in makefile
+    assert "\tctlptl delete -f kind-cluster.yaml" in makefile
     assert "\tbash scripts/dev.sh" in makefile
     assert "\tpython3 scripts/doctor.py" in makefile

@@ -2,7 +2,7 @@
 
 import pytest
 
-APPLY = "ctlptl apply -f deploy/kind-cluster.yaml"
+APPLY = "ctlptl apply -f kind-cluster.yaml"
 
 
 @pytest.mark.parametrize("context", ["", "kind-astrid"])
