@@ -53,7 +53,7 @@ def tilt_json(registry: str, helm_args: list[str], namespace: str, port: int) ->
     apply["env"] = ["CHART=helm/astrid", f"NAMESPACE={namespace}", "RELEASE_NAME=astrid"]
     forwards = [{"localPort": port, "containerPort": 80, "host": "localhost"}]
     target = {"applyCmd": apply, "portForwardTemplateSpec": {"forwards": forwards}}
-    health = {"Name": "health", "DeployTarget": {"UpdateCmdSpec": {"args": ["python3"]}}}
+    health = {"Name": "health", "DeployTarget": {"UpdateCmdSpec": {"args": [".venv/bin/python"]}}}
     manifests = [{"Name": "astrid-api", "DeployTarget": target}, health]
     return {"Manifests": manifests, "DefaultRegistry": {"host": registry} if registry else None}
 
