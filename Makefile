@@ -30,11 +30,11 @@ cluster-delete: ## Delete the laptop cluster and its registry
 	ctlptl delete -f kind-cluster.yaml
 
 ci-cluster: ## Start CI's own cluster (Linux, root): real Kubernetes, Tilt, Helm built from source
-	bash ci/cluster.sh up
-	@echo 'next: eval "$$(bash ci/cluster.sh env)"; tilt ci'
+	bash .ci/cluster.sh up
+	@echo 'next: eval "$$(bash .ci/cluster.sh env)"; tilt ci'
 
 ci-cluster-down: ## Stop CI's cluster and remove its state
-	bash ci/cluster.sh down
+	bash .ci/cluster.sh down
 
 doctor: ## Check what `tilt up` needs; prints a fix for each failure; ARGS as for make dev
 	python3 scripts/doctor.py $(ARGS)
@@ -80,7 +80,7 @@ bench: venv ## Benchmark builds, start-up and the service (the real loop: make b
 	.venv/bin/python -m bench
 
 bench-loop: venv ## Benchmark the real loop on the CI cluster (make ci-cluster first): tilt ci cold/warm, save -> served
-	eval "$$(bash ci/cluster.sh env)" && .venv/bin/python -m bench.tilt_loop
+	eval "$$(bash .ci/cluster.sh env)" && .venv/bin/python -m bench.tilt_loop
 
 lock: venv ## Re-pin requirements*.txt (with hashes) from requirements*.in
 	$(PIP_COMPILE) -o requirements.txt requirements.in

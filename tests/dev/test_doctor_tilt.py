@@ -16,7 +16,7 @@ CONTEXTS = ["kind-astrid", "do-nyc1-astrid", "do-fra1-prod"]
 
 
 def real_tilt() -> str:
-    """tilt on PATH, or among CI's engines (`bash ci/cluster.sh env`); skipped (in CI: failed) without."""
+    """tilt on PATH, or among CI's engines (`bash .ci/cluster.sh env`); skipped (in CI: failed) without."""
     env = subprocess.run(["bash", str(ROOT / "ci" / "cluster.sh"), "env"], capture_output=True, text=True)
     engines = re.search(r"PATH=(\S+)", env.stdout)
     found = shutil.which("tilt") or (engines and shutil.which("tilt", path=engines[1]))

@@ -1,6 +1,6 @@
-"""The real loop: real Tilt, Helm and kubectl against the CI cluster (ci/cluster.sh).
+"""The real loop: real Tilt, Helm and kubectl against the CI cluster (.ci/cluster.sh).
 
-Every test here is `slow` and `cluster`: it needs the cluster that `ci/cluster.sh up` (`make ci-cluster`)
+Every test here is `slow` and `cluster`: it needs the cluster that `.ci/cluster.sh up` (`make ci-cluster`)
 starts. In CI a cluster that is not running is a failure; elsewhere the tests are skipped with the
 command that starts it."""
 
@@ -21,7 +21,7 @@ CLUSTER = ROOT / "ci" / "cluster.sh"
 
 
 def cluster_env() -> dict[str, str]:
-    """The environment `ci/cluster.sh env` prints: KUBECONFIG, PATH with the engines, XDG_DATA_HOME."""
+    """The environment `.ci/cluster.sh env` prints: KUBECONFIG, PATH with the engines, XDG_DATA_HOME."""
     out = subprocess.run(["bash", str(CLUSTER), "env"], capture_output=True, text=True, check=True).stdout
     env = dict(os.environ)
     for word in shlex.split(out.removeprefix("export ")):
@@ -50,7 +50,7 @@ def env() -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def tilt_args(env) -> list[str]:
-    """What `ci/cluster.sh tilt-args` says `tilt ci` / `tilt up` need on this cluster (today: nothing)."""
+    """What `.ci/cluster.sh tilt-args` says `tilt ci` / `tilt up` need on this cluster (today: nothing)."""
     return shlex.split(run(env, "bash", str(CLUSTER), "tilt-args").stdout)
 
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The images the CI cluster runs, built here because none can be pulled: the pod sandbox
-# ("pause", Debian's static busybox sleeping) and CoreDNS (the binary built from ci/engines),
+# ("pause", Debian's static busybox sleeping) and CoreDNS (the binary built from .ci/engines),
 # imported into the cluster's containerd; and the Dockerfile's base, which Tilt's build finds
 # in Docker's store under its real name (scripts/base-image.sh builds the stand-in).
 # Usage: images.sh CTR_ADDRESS ENGINES_BIN COREDNS_IMAGE

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # A single-node Kubernetes for CI from the real components: kube-apiserver, kube-controller-manager,
-# kube-scheduler, kubelet, kube-proxy and CoreDNS built from ci/engines; etcd, containerd, the CNI
+# kube-scheduler, kubelet, kube-proxy and CoreDNS built from .ci/engines; etcd, containerd, the CNI
 # bridge plugins and a local registry (Tilt pushes to it, the node pulls from it) from Debian.
 # Linux, root, no systemd. Never touches ~/.kube/config.
 #   up         start (idempotent); the last line printed is the kubeconfig's path
 #   down       stop everything and remove the cluster's state
 #   tools      print the directory holding tilt, helm, kubectl, ...
 #   tilt-args  print the arguments `tilt ci` / `tilt up` need on this cluster (none)
-#   env        print the exports a shell needs to use the cluster: eval "$(ci/cluster.sh env)"
+#   env        print the exports a shell needs to use the cluster: eval "$(.ci/cluster.sh env)"
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 state=${ASTRID_CLUSTER_DIR:-/var/lib/astrid-cluster}

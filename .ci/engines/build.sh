@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build the engines CI runs — tilt, helm, kubectl, the Kubernetes components, CoreDNS, crictl —
-# from the Go module proxy. Each engine's version (and its hashes) lives in ci/engines/<engine>/go.mod
+# from the Go module proxy. Each engine's version (and its hashes) lives in .ci/engines/<engine>/go.mod
 # and go.sum, nowhere else. Binaries land in $ASTRID_ENGINES/bin; an engine is rebuilt only when its
 # go.mod, go.sum or recipe below changes; Go's own caches (GOCACHE, GOMODCACHE) keep that incremental.
 # Usage: build.sh [engine ...]   (default: all)
