@@ -17,7 +17,7 @@ import pytest
 from tests.conftest import ROOT, engines_required
 from tests.support.engines import sh
 
-CLUSTER = ROOT / "ci" / "cluster.sh"
+CLUSTER = ROOT / ".ci" / "cluster.sh"
 
 
 def cluster_env() -> dict[str, str]:
