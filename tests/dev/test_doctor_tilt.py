@@ -17,7 +17,7 @@ CONTEXTS = ["kind-astrid", "do-nyc1-astrid", "do-fra1-prod"]
 
 def real_tilt() -> str:
     """tilt on PATH, or among CI's engines (`bash .ci/cluster.sh env`); skipped (in CI: failed) without."""
-    env = subprocess.run(["bash", str(ROOT / "ci" / "cluster.sh"), "env"], capture_output=True, text=True)
+    env = subprocess.run(["bash", str(ROOT / ".ci" / "cluster.sh"), "env"], capture_output=True, text=True)
     engines = re.search(r"PATH=(\S+)", env.stdout)
     found = shutil.which("tilt") or (engines and shutil.which("tilt", path=engines[1]))
     if not found:
@@ -36,7 +36,7 @@ def tilt(sandbox, tmp_path):
     extensions = (
         tmp_path / "xdg" / "tilt-dev" / "tilt_modules" / "github.com" / "tilt-dev" / "tilt-extensions"
     )
-    shutil.copytree(ROOT / "ci" / "helm_resource", extensions / "helm_resource")
+    shutil.copytree(ROOT / ".ci" / "helm_resource", extensions / "helm_resource")
     git = ["git", "-C", str(extensions), "-c", "user.name=t", "-c", "user.email=t@t"]
     subprocess.run([*git, "init", "-q"], check=True)
     subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "stand-in"], check=True)
