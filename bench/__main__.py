@@ -12,8 +12,9 @@ from pathlib import Path
 
 from bench import machine
 from bench.report import BenchError, Figure, table, write_json
+from bench.tools import ROOT, run
 
-RESULTS = Path(__file__).resolve().parent / "results"
+RESULTS = ROOT / "bench" / "results"
 ROUNDS = {  # full run, --quick
     "warm_build": (5, 3),
     "cold_build": (3, 2),
@@ -27,9 +28,10 @@ NOTES = [
     "2: a copied build context, classic builder (DOCKER_BUILDKIT=0), the same BASE_IMAGE; "
     "warm = one src file changed.",
     "4: the target applies to process start (the container's State.StartedAt) → first 200; image's own CMD.",
-    "5: wrk -t1 -c32 -d5s --latency on 127.0.0.1. Ours does not access-log /health (the filter in "
-    "src/api/probe_logs.py), so the ceiling runs with --no-access-log; plain logs every request "
-    "(to /dev/null).",
+    "5: wrk -t1 -c32 -d5s --latency on 127.0.0.1; the three servers run in containers of the image "
+    "built here (its Python and dependencies), on the host's network bound to 127.0.0.1, output discarded "
+    "(--log-driver none). Ours does not access-log /health (the filter in src/api/probe_logs.py), so the "
+    "ceiling runs with --no-access-log; plain logs every request.",
 ]
 
 
@@ -41,14 +43,14 @@ def parse_args() -> argparse.Namespace:
 
 
 def measure(quick: bool, base: str) -> list[Figure]:
-    from bench.build import Builder, build_figures, copy_context, size_figures
+    from bench.build import Builder, build_figures, size_figures
     from bench.container import start_figures
     from bench.http import throughput_figures
 
     rounds = {key: pair[1 if quick else 0] for key, pair in ROUNDS.items()}
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="astrid-bench-") as tmp:
-        builder = Builder(copy_context(Path(tmp)), base)
+        builder = Builder(Path(tmp), base)
         try:
             print("bench: building the image (warms the dependency layer)", file=sys.stderr)
             image, _ = builder.build()
@@ -57,10 +59,10 @@ def measure(quick: bool, base: str) -> list[Figure]:
             figures += size_figures(image, base)
             print("bench: container start and RSS", file=sys.stderr)
             figures += start_figures(image, rounds["start"])
+            print("bench: /health throughput", file=sys.stderr)
+            figures += throughput_figures(image, rounds["wrk"])
         finally:
             builder.remove()
-    print("bench: /health throughput", file=sys.stderr)
-    figures += throughput_figures(rounds["wrk"])
     return figures
 
 
@@ -72,11 +74,9 @@ def main() -> int:
         return 2
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally blocks on SIGTERM too
     started = datetime.now(UTC)
-    from tests.support.engines import base_image
-
-    base = base_image()
-    description = machine.describe(base)
     try:
+        base = run("bash", str(ROOT / "scripts" / "base-image.sh"), timeout=1200).splitlines()[-1]
+        description = machine.describe(base)
         figures = measure(args.quick, base)
     except BenchError as exc:
         print(f"bench: {exc}", file=sys.stderr)

@@ -1,92 +1,61 @@
 """Container start -> first /health 200 (the image's own CMD), and the idle service's RSS."""
 
-import calendar
-import json
 import os
 import sys
 import time
-import uuid
+from datetime import datetime
 from pathlib import Path
 
-from bench.report import MB, BenchError, Figure
-from tests.support.engines import free_port, get, remove, sh, wait_for
+from bench.report import MB, Figure
+from bench.tools import container, inspect, loopback_ports, poll, run
 
-POLL = 0.010
-BOUND = 60.0
-CONTAINER_PORT = 80  # Dockerfile.api: EXPOSE 80, CMD ... --port 80
+CONTAINER_PORT = 80  # Dockerfile.api: EXPOSE 80, ENV UVICORN_PORT=80
 
 
-def _epoch_ns(rfc3339: str) -> int:
-    """Docker's State.StartedAt ("2026-01-02T03:04:05.123456789Z") as Unix nanoseconds."""
-    stamp = rfc3339.rstrip("Z")
-    whole, _, frac = stamp.partition(".")
-    seconds = calendar.timegm(time.strptime(whole, "%Y-%m-%dT%H:%M:%S"))
-    return seconds * 1_000_000_000 + int((frac + "000000000")[:9])
-
-
-def _proc(container: str, pid: int, name: str) -> str:
-    """/proc/<State.Pid>/<name> of the container's main process, else the same read via docker exec."""
+def proc(name: str, pid: int, entry: str) -> str:
+    """/proc/<pid>/<entry> of the container's main process, read on the host or else via docker exec."""
     try:
-        return Path(f"/proc/{pid}/{name}").read_text()
+        return Path(f"/proc/{pid}/{entry}").read_text()
     except OSError:
-        return sh("docker", "exec", container, "cat", f"/proc/1/{name}").stdout
+        return run("docker", "exec", name, "cat", f"/proc/1/{entry}")
 
 
-def _vmrss_bytes(container: str, pid: int) -> int:
-    for line in _proc(container, pid, "status").splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-    raise BenchError(f"no VmRSS for {container}")
+def started_ns(state: dict) -> int:
+    """State.StartedAt ("2026-01-02T03:04:05.123456789Z", nanoseconds) as Unix nanoseconds."""
+    whole, _, frac = state["StartedAt"].rstrip("Z").partition(".")
+    seconds = datetime.fromisoformat(whole + "+00:00").timestamp()
+    return int(seconds) * 1_000_000_000 + int(frac.ljust(9, "0")[:9])
 
 
-def _cpu_seconds(container: str, pid: int) -> float:
-    """User + system CPU time the main process has used (proc(5): stat fields 14 and 15)."""
-    fields = _proc(container, pid, "stat").rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def one_start(image: str, name: str) -> tuple[float, float, float, int]:
-    """(docker run -> 200, StartedAt -> 200, CPU s by then, idle RSS bytes) for one fresh container."""
-    port = free_port()
+def one_start(image: str) -> tuple[float, float, float, float]:
+    """(docker run -> 200 s, StartedAt -> 200 s, CPU s by then, idle RSS MB) of one fresh container."""
+    port = loopback_ports(1)[0]
     url = f"http://127.0.0.1:{port}/health"
     start = time.perf_counter()
-    sh("docker", "run", "-d", "--name", name, "-p", f"127.0.0.1:{port}:{CONTAINER_PORT}", image, timeout=120)
-    try:
-        wait_for(url, timeout=BOUND, poll=POLL)
-    except TimeoutError as exc:
-        raise BenchError(f"container start: no 200 within {BOUND:.0f} s ({exc})") from None
-    from_run, served_ns = time.perf_counter() - start, time.time_ns()
-    state = json.loads(sh("docker", "inspect", "--format", "{{json .State}}", name).stdout)
-    from_process = (served_ns - _epoch_ns(state["StartedAt"])) / 1e9
-    cpu = _cpu_seconds(name, state["Pid"])
-    for _ in range(20):
-        get(url)
-    time.sleep(0.5)
-    return from_run, from_process, cpu, _vmrss_bytes(name, state["Pid"])
+    with container(["-p", f"127.0.0.1:{port}:{CONTAINER_PORT}"], image) as name:
+        poll(url, 60)
+        from_run, served_ns = time.perf_counter() - start, time.time_ns()
+        state = inspect(name)["State"]
+        stat = proc(name, state["Pid"], "stat").rsplit(")", 1)[1].split()
+        cpu = (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")  # proc(5): utime + stime
+        for _ in range(20):
+            poll(url, 5)
+        time.sleep(0.5)
+        rss = next(x for x in proc(name, state["Pid"], "status").splitlines() if x.startswith("VmRSS:"))
+    return from_run, (served_ns - started_ns(state)) / 1e9, cpu, int(rss.split()[1]) * 1024 / MB
 
 
 def start_figures(image: str, rounds: int) -> list[Figure]:
-    from_run: list[float] = []
-    from_process: list[float] = []
-    cpu: list[float] = []
-    rss: list[float] = []
-    suffix = uuid.uuid4().hex[:8]
+    runs = []
     for i in range(rounds):
-        name = f"astrid-bench-start-{suffix}-{i}"
-        try:
-            run_s, process_s, cpu_s, rss_bytes = one_start(image, name)
-        finally:
-            remove(name)
-        from_run.append(run_s)
-        from_process.append(process_s)
-        cpu.append(cpu_s)
-        rss.append(rss_bytes / MB)
+        runs.append(one_start(image))
+        run_s, process_s, cpu_s, rss_mb = runs[-1]
         print(
             f"  start {i + 1}/{rounds}: run→200 {run_s:.3f} s, process→200 {process_s:.3f} s "
-            f"(CPU {cpu_s:.2f} s), "
-            f"RSS {rss[-1]:.1f} MB",
+            f"(CPU {cpu_s:.2f} s), RSS {rss_mb:.1f} MB",
             file=sys.stderr,
         )
+    from_run, from_process, cpu, rss = (list(column) for column in zip(*runs, strict=True))
     return [
         Figure(
             "4 process start → first /health 200",

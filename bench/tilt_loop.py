@@ -12,53 +12,30 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.report import BenchError, Figure, table, write_json
+from bench.tools import ROOT, poll, run
 
-ROOT = Path(__file__).resolve().parents[1]
 PROBE = '\n\n@app.get("/bench-probe")\nasync def bench_probe() -> dict:\n    return {"save": %d}\n'
 URL = "http://localhost:8080/bench-probe"
 
 
-def sh(*argv: str, cwd: Path, timeout: float = 900) -> float:
-    """Run argv; return its wall time in seconds; BenchError when it fails."""
+def timed(*argv: str, cwd: Path) -> float:
+    """Seconds argv took; BenchError when it fails."""
     start = time.perf_counter()
-    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False)
-    if done.returncode != 0:
-        raise BenchError(f"{' '.join(argv)} exited {done.returncode}: {(done.stdout + done.stderr)[-2000:]}")
+    run(*argv, cwd=cwd)
     return time.perf_counter() - start
 
 
 def copy_project(into: Path) -> Path:
-    names = subprocess.run(
-        ["git", "ls-files", "-z", "-co", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split("\0")
-    for name in filter(None, names):
+    for name in filter(None, run("git", "ls-files", "-z", "-co", "--exclude-standard", cwd=ROOT).split("\0")):
         if (ROOT / name).is_file():
             (into / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, into / name)
     (into / ".venv").symlink_to(ROOT / ".venv")
     return into
-
-
-def served(n: int, bound: float = 30.0) -> float:
-    start = time.perf_counter()
-    while time.perf_counter() - start < bound:
-        try:
-            with urllib.request.urlopen(URL, timeout=2) as resp:  # noqa: S310 (Tilt's forward on loopback)
-                if json.loads(resp.read()).get("save") == n:
-                    return time.perf_counter() - start
-        except (OSError, ValueError):
-            pass
-        time.sleep(0.01)
-    raise BenchError(f"save {n} was not served within {bound:.0f} s")
 
 
 def saves(project: Path, rounds: int) -> list[float]:
@@ -72,11 +49,11 @@ def saves(project: Path, rounds: int) -> list[float]:
             if time.monotonic() > deadline:
                 raise BenchError("tilt up's API did not answer within 60 s")
             time.sleep(0.5)
-        sh("tilt", "wait", "--for=condition=Ready", "uiresource/astrid-api", "--timeout=600s", cwd=project)
+        run("tilt", "wait", "--for=condition=Ready", "uiresource/astrid-api", "--timeout=600s", cwd=project)
         times = []
         for n in range(1, rounds + 1):
             main.write_text(original + PROBE % n)
-            times.append(served(n))
+            times.append(poll(URL, 30, lambda body, n=n: json.loads(body).get("save") == n))
             print(f"  save {n}/{rounds}: served after {times[-1]:.3f} s", file=sys.stderr)
             time.sleep(1.0)  # let the pytest and health resources that the save triggered settle
         return times
@@ -92,7 +69,7 @@ def main() -> int:
     args = parser.parse_args()
     if shutil.which("tilt") is None or not os.environ.get("KUBECONFIG"):
         print(
-            'bench: run under the CI cluster\'s environment: eval "$(bash ci/cluster.sh env)"',
+            'bench: run under the CI cluster\'s environment: eval "$(bash .ci/cluster.sh env)"',
             file=sys.stderr,
         )
         return 2
@@ -101,19 +78,14 @@ def main() -> int:
         project = copy_project(Path(tmp))
         try:
             print("bench: cold tilt ci (no astrid-api image, no build cache)", file=sys.stderr)
-            images = subprocess.run(
-                ["docker", "images", "-q", "--filter", "reference=*/astrid-api"],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout.split()
+            images = run("docker", "images", "-q", "--filter", "reference=*/astrid-api").split()
             subprocess.run(["docker", "rmi", "-f", *images], capture_output=True, check=False)
             subprocess.run(["docker", "builder", "prune", "-af"], capture_output=True, check=False)
-            cold = sh("tilt", "ci", cwd=project)
-            sh("tilt", "down", cwd=project)
+            cold = timed("tilt", "ci", cwd=project)
+            run("tilt", "down", cwd=project)
             print("bench: warm tilt ci", file=sys.stderr)
-            warm = sh("tilt", "ci", cwd=project)
-            sh("tilt", "down", cwd=project)
+            warm = timed("tilt", "ci", cwd=project)
+            run("tilt", "down", cwd=project)
             print("bench: saves with tilt up", file=sys.stderr)
             times = saves(project, args.saves)
         except BenchError as exc:

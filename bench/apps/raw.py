@@ -1,6 +1,6 @@
 """The ceiling: raw ASGI returning the same bytes and headers as src.api.main's /health."""
 
-BODY = b'{"status": "ok", "service": "astrid-api"}'
+BODY = b'{"status":"ok","service":"astrid-api"}'
 HEADERS = [(b"content-length", str(len(BODY)).encode()), (b"content-type", b"application/json")]
 START = {"type": "http.response.start", "status": 200, "headers": HEADERS}
 BODY_MESSAGE = {"type": "http.response.body", "body": BODY}

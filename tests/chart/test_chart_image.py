@@ -6,10 +6,14 @@ import pytest
 DOCR_REPOSITORY = "registry.digitalocean.com/astrid/astrid-api"
 
 
-def images(rendered):
-    """Image of every container: Deployment (init + main) and the helm test pod."""
+def containers(rendered):
+    """Every container, init containers included: the Deployment's and the helm test pod's."""
     specs = [rendered.pod_spec, rendered.test_pod["spec"]]
-    return {c["name"]: c["image"] for spec in specs for c in rendered.containers(spec)}
+    return [c for spec in specs for c in [*spec.get("initContainers", []), *spec["containers"]]]
+
+
+def images(rendered):
+    return {c["name"]: c["image"] for c in containers(rendered)}
 
 
 def tilt_set(repository, tag):
@@ -40,8 +44,7 @@ def test_repository_and_tag_overrides_are_used_exactly(render, repository, tag, 
 
 def test_pull_policy_applies_to_every_container(render):
     rendered = render({"api": {"image": {"pullPolicy": "Always"}}}, dev=True)
-    specs = [rendered.pod_spec, rendered.test_pod["spec"]]
-    assert {c["imagePullPolicy"] for s in specs for c in rendered.containers(s)} == {"Always"}
+    assert {c["imagePullPolicy"] for c in containers(rendered)} == {"Always"}
 
 
 DIGEST = "sha256:" + "0123456789abcdef" * 4

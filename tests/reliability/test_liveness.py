@@ -7,19 +7,45 @@ period is shortened so the test stays bounded (it only spaces the attempts).
 import os
 import signal
 import threading
+import time
+import urllib.error
 
 import pytest
 
+from tests.support.chart import render
+from tests.support.engines import get
 from tests.support.load import ab
-from tests.support.probe import failures_until_restart
-from tests.support.server import chart_container, uvicorn
+from tests.support.server import uvicorn
 
 pytestmark = pytest.mark.slow
 
 
+def http_probe(url: str, timeout_seconds: float) -> bool:
+    """As the kubelet judges an httpGet probe: a status in 200..399 within timeoutSeconds."""
+    try:
+        status, _ = get(url, timeout_seconds)
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    except OSError:
+        return False
+    return 200 <= status < 400
+
+
+def failures_until_restart(url: str, probe: dict, period: float, max_rounds: int) -> int | None:
+    """Probe every `period` s; the round at which failureThreshold consecutive failures would make
+    the kubelet restart the container, or None if it never would in max_rounds."""
+    consecutive = 0
+    for round_ in range(1, max_rounds + 1):
+        consecutive = 0 if http_probe(url, probe["timeoutSeconds"]) else consecutive + 1
+        if consecutive >= probe["failureThreshold"]:
+            return round_
+        time.sleep(period)
+    return None
+
+
 @pytest.fixture(scope="module")
 def liveness() -> dict:
-    probe = chart_container()["livenessProbe"]
+    probe = render().api["livenessProbe"]
     assert probe["httpGet"]["path"] == "/health"
     return probe
 

@@ -71,17 +71,8 @@ class Rendered:
     @property
     def api(self) -> Obj:
         """The Deployment's `api` container."""
-        return self.container(self.pod_spec, "api")
-
-    @staticmethod
-    def containers(spec: Obj) -> list[Obj]:
-        """Init containers and containers of a pod spec."""
-        return [*spec.get("initContainers", []), *spec["containers"]]
-
-    @classmethod
-    def container(cls, spec: Obj, name: str) -> Obj:
-        found = [c for c in cls.containers(spec) if c["name"] == name]
-        assert len(found) == 1, f"expected one container named {name!r}, found {len(found)}"
+        found = [c for c in self.pod_spec["containers"] if c["name"] == "api"]
+        assert len(found) == 1, f"expected one container named 'api', found {len(found)}"
         return found[0]
 
 

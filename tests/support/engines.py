@@ -1,4 +1,4 @@
-"""Docker helpers shared by the image, live-update, reliability tests and the benchmark."""
+"""Docker and HTTP helpers shared by the image, loop and reliability tests."""
 
 import http.client
 import json

@@ -6,26 +6,22 @@ import subprocess
 
 def ab(url: str, requests: int, connections: int = 64, max_seconds: int = 120) -> dict:
     assert url.startswith("http://127.0.0.1:"), "load goes to loopback only"
+    argv = [
+        "ab",
+        "-q",
+        "-k",
+        "-r",
+        "-s",
+        "10",
+        "-t",
+        str(max_seconds),
+        "-n",
+        str(requests),
+        "-c",
+        str(connections),
+    ]
     out = subprocess.run(
-        [
-            "ab",
-            "-q",
-            "-k",
-            "-r",
-            "-s",
-            "10",
-            "-t",
-            str(max_seconds),
-            "-n",
-            str(requests),
-            "-c",
-            str(connections),
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=max_seconds + 30,
-        check=True,
+        [*argv, url], capture_output=True, text=True, timeout=max_seconds + 30, check=True
     ).stdout
 
     def number(label: str) -> int:
