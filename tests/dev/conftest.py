@@ -109,6 +109,12 @@ class Sandbox:
     def doctor(self, *args: str, python: str = sys.executable) -> subprocess.CompletedProcess:
         return self._run([python, str(self.root / "scripts" / "doctor.py"), *args])
 
+    def ready(self, *args: str) -> set[str]:
+        """The doctor's `ok` lines (without the status column), once it exited 0."""
+        done = self.doctor(*args)
+        assert done.returncode == 0 and done.stdout.endswith("doctor: ready for `tilt up`\n"), done.output
+        return {line[6:] for line in done.stdout.splitlines() if line.startswith("ok    ")}
+
     def dev(self, *args: str) -> subprocess.CompletedProcess:
         return self._run([shutil.which("bash"), str(self.root / "scripts" / "dev.sh"), *args])
 

@@ -55,23 +55,21 @@ def test_a_context_tilt_refuses_stops_before_anything_runs(sandbox):
     assert sandbox.calls() == []
 
 
-@pytest.mark.parametrize("context", ["", "docker-desktop"])
-def test_a_blocking_check_stops_before_the_cluster_and_tilt(sandbox, context):
+@pytest.mark.parametrize(
+    ("context", "missing", "message"),
+    [
+        ("", "docker", "FAIL  docker"),
+        ("docker-desktop", "docker", "FAIL  docker"),
+        ("", "ctlptl", "dev: creating kind-astrid needs ctlptl and kind"),  # and the install links
+    ],
+)
+def test_a_missing_tool_stops_before_the_cluster_and_tilt(sandbox, context, missing, message):
     sandbox.env["STUB_CONTEXT"] = context
     sandbox.plan("docker-desktop")
-    sandbox.remove("docker")
+    sandbox.remove(missing)
     done = sandbox.dev()
     assert done.returncode != 0
-    assert "FAIL  docker" in done.stdout
-    assert sandbox.calls() == []
-
-
-def test_creating_the_cluster_without_ctlptl_stops_with_the_install_link(sandbox):
-    sandbox.env["STUB_CONTEXT"] = ""
-    sandbox.remove("ctlptl")
-    done = sandbox.dev()
-    assert done.returncode != 0
-    assert "dev: creating kind-astrid needs ctlptl and kind" in done.stderr
+    assert message in done.output
     assert sandbox.calls() == []
 
 
