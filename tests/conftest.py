@@ -30,11 +30,6 @@ def require_engine(name: str, probe: list[str]) -> None:
 
 
 @pytest.fixture(scope="session")
-def root() -> Path:
-    return ROOT
-
-
-@pytest.fixture(scope="session")
 def api_image() -> str:
     """The image built from Dockerfile.api by the real Docker engine (classic builder)."""
     require_engine("docker", ["docker", "info"])

@@ -3,6 +3,8 @@
 import helm_python
 import pytest
 
+from tests.support.chart import render
+
 PROBES = ("startupProbe", "readinessProbe", "livenessProbe")
 
 
@@ -15,7 +17,7 @@ def test_one_replica_by_default(prod):
 
 
 @pytest.mark.parametrize("count", [0, 3])
-def test_replica_count_override(render, count):
+def test_replica_count_override(count):
     assert render({"api": {"replicaCount": count}}).deployment["spec"]["replicas"] == count
 
 
@@ -47,7 +49,7 @@ def test_probes_get_health_on_the_http_port(prod, probe):
     assert prod.api[probe]["httpGet"]["port"] in {p["name"] for p in prod.api["ports"]}
 
 
-def test_probe_path_is_configurable_for_all_probes(render):
+def test_probe_path_is_configurable_for_all_probes():
     api = render({"api": {"probes": {"path": "/healthz"}}}).api
     assert [api[p]["httpGet"]["path"] for p in PROBES] == ["/healthz"] * 3
 
@@ -61,7 +63,7 @@ def test_the_image_starts_uvicorn_and_the_chart_sets_only_its_settings(prod):
     }
 
 
-def test_container_port_override_moves_both_the_port_and_the_bind(render):
+def test_container_port_override_moves_both_the_port_and_the_bind():
     rendered = render({"api": {"containerPort": 8080}})
     assert rendered.api["ports"][0]["containerPort"] == 8080
     assert env(rendered.api)["UVICORN_PORT"] == "8080"
@@ -86,7 +88,7 @@ def test_grace_period_outlasts_pre_stop_sleep_plus_graceful_shutdown(prod):
     assert prod.pod_spec["terminationGracePeriodSeconds"] > sleep + graceful
 
 
-def test_shutdown_values_reach_the_pod(render):
+def test_shutdown_values_reach_the_pod():
     api = {
         "preStopSleepSeconds": 7,
         "server": {"gracefulShutdownSeconds": 40},
@@ -114,7 +116,7 @@ def test_recommended_labels(prod, chart, where):
     assert labels["helm.sh/chart"] == f"{meta['name']}-{meta['version']}"
 
 
-def test_pod_labels_and_annotations_extend_the_template_without_breaking_selectors(render):
+def test_pod_labels_and_annotations_extend_the_template_without_breaking_selectors():
     rendered = render({"api": {"podLabels": {"team": "data"}, "podAnnotations": {"example.com/x": "1"}}})
     assert rendered.pod_labels["team"] == "data"
     assert rendered.deployment["spec"]["template"]["metadata"]["annotations"] == {"example.com/x": "1"}
@@ -123,7 +125,7 @@ def test_pod_labels_and_annotations_extend_the_template_without_breaking_selecto
 
 
 @pytest.mark.parametrize(("grace", "ok"), [(25, False), (26, True)])
-def test_grace_period_must_outlast_prestop_plus_uvicorn_shutdown(render, grace, ok):
+def test_grace_period_must_outlast_prestop_plus_uvicorn_shutdown(grace, ok):
     """Defaults: preStop 5 s + uvicorn 20 s; a grace period of 25 s or less is refused."""
     values = {"api": {"terminationGracePeriodSeconds": grace}}
     if ok:

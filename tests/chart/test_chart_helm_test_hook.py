@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from tests.support.chart import render
+
 URL_LINE = re.compile(r'^url = "(?P<url>[^"]+)"$', re.MULTILINE)
 
 
@@ -55,7 +57,7 @@ def test_requests_the_service_health_endpoint(prod):
         ({"fullnameOverride": "edge"}, "astrid"),
     ],
 )
-def test_url_follows_service_name_port_and_probe_path(render, values, release):
+def test_url_follows_service_name_port_and_probe_path(values, release):
     rendered = render(values, release=release)
     assert requested_url(rendered) == expected_url(rendered)
 

@@ -3,6 +3,8 @@
 import helm_python
 import pytest
 
+from tests.support.chart import render
+
 DOCR_REPOSITORY = "registry.digitalocean.com/astrid/astrid-api"
 
 
@@ -35,14 +37,14 @@ def test_default_image_is_docr_at_the_chart_app_version(prod, chart):
     ],
 )
 @pytest.mark.parametrize("with_dev", [False, True], ids=["prod", "dev"])
-def test_repository_and_tag_overrides_are_used_exactly(render, repository, tag, with_dev):
+def test_repository_and_tag_overrides_are_used_exactly(repository, tag, with_dev):
     rendered = render(tilt_set(repository, tag), dev=with_dev)
     found = images(rendered)
     assert set(found) == {"api", "check-health"}
     assert set(found.values()) == {f"{repository}:{tag}"}
 
 
-def test_pull_policy_applies_to_every_container(render):
+def test_pull_policy_applies_to_every_container():
     rendered = render({"api": {"image": {"pullPolicy": "Always"}}}, dev=True)
     assert {c["imagePullPolicy"] for c in containers(rendered)} == {"Always"}
 
@@ -51,18 +53,18 @@ DIGEST = "sha256:" + "0123456789abcdef" * 4
 
 
 @pytest.mark.parametrize("with_dev", [False, True], ids=["prod", "dev"])
-def test_a_digest_pins_every_container_and_the_tag_is_ignored(render, with_dev):
+def test_a_digest_pins_every_container_and_the_tag_is_ignored(with_dev):
     values = {"api": {"image": {"repository": DOCR_REPOSITORY, "tag": "3f2c1ab", "digest": DIGEST}}}
     assert set(images(render(values, dev=with_dev)).values()) == {f"{DOCR_REPOSITORY}@{DIGEST}"}
 
 
 @pytest.mark.parametrize("digest", ["0123abcd", "sha256:" + "0" * 63, "sha512:" + "0" * 64, DIGEST.upper()])
-def test_a_malformed_digest_is_rejected(render, digest):
+def test_a_malformed_digest_is_rejected(digest):
     with pytest.raises(helm_python.HelmValuesError, match="/api/image/digest"):
         render({"api": {"image": {"digest": digest}}})
 
 
-def test_latest_tag_is_rejected(render):
+def test_latest_tag_is_rejected():
     with pytest.raises(helm_python.HelmValuesError, match="/api/image/tag"):
         render(tilt_set(DOCR_REPOSITORY, "latest"))
 

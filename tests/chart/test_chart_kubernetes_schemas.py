@@ -4,6 +4,8 @@ import kubernetes_validate
 import pytest
 from kubernetes_validate.utils import major_minor
 
+from tests.support.chart import render
+
 KUBE_VERSION = kubernetes_validate.latest_version()
 
 
@@ -24,7 +26,7 @@ def test_validating_against_the_newest_version():
 
 
 @pytest.mark.parametrize("with_dev", [False, True], ids=["prod", "dev"])
-def test_every_object_validates_strictly(render, with_dev):
+def test_every_object_validates_strictly(with_dev):
     rendered = render(dev=with_dev)
     assert len(rendered.objects) == 2
     assert len(rendered.hooks) == 1

@@ -5,6 +5,8 @@ import re
 import helm_python
 import pytest
 
+from tests.support.chart import render
+
 # A Service name must be a DNS-1035 label; Deployment and Pod names also end up as hostnames.
 DNS_1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
 
@@ -33,7 +35,7 @@ def test_service_is_cluster_ip_port_80_to_the_named_container_port(prod):
         ("demo", "demo-astrid-api"),  # otherwise <release>-<chart>
     ],
 )
-def test_names_follow_the_fullname_rule(render, release, base):
+def test_names_follow_the_fullname_rule(release, base):
     rendered = render(release=release)
     assert rendered.deployment["metadata"]["name"] == base
     assert rendered.service["metadata"]["name"] == f"{base}-service"
@@ -41,14 +43,14 @@ def test_names_follow_the_fullname_rule(render, release, base):
     assert rendered.deployment["metadata"]["labels"]["app.kubernetes.io/instance"] == release
 
 
-def test_fullname_override_replaces_release_and_chart(render):
+def test_fullname_override_replaces_release_and_chart():
     rendered = render({"fullnameOverride": "edge"}, release="demo")
     assert rendered.deployment["metadata"]["name"] == "edge-api"
     assert rendered.service["metadata"]["name"] == "edge-api-service"
     assert rendered.test_pod["metadata"]["name"] == "edge-api-test-health"
 
 
-def test_name_override_replaces_the_chart_name_in_names_and_labels(render):
+def test_name_override_replaces_the_chart_name_in_names_and_labels():
     rendered = render({"nameOverride": "web"}, release="demo")
     assert rendered.deployment["metadata"]["name"] == "demo-web-api"
     assert rendered.service["metadata"]["name"] == "demo-web-api-service"
@@ -56,7 +58,7 @@ def test_name_override_replaces_the_chart_name_in_names_and_labels(render):
     assert rendered.service["spec"]["selector"]["app.kubernetes.io/name"] == "web"
 
 
-def test_the_longest_release_name_helm_accepts_still_gives_valid_names(render):
+def test_the_longest_release_name_helm_accepts_still_gives_valid_names():
     release = "r" * 53
     helm_python.validate_release_name(release)  # Helm's maximum length ...
     with pytest.raises(helm_python.HelmError):

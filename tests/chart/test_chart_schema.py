@@ -3,6 +3,8 @@
 import helm_python
 import pytest
 
+from tests.support.chart import dev_values, render
+
 P = pytest.param
 BAD_VALUES = [
     P({"api": {"replicaCount": "2"}}, "'/api/replicaCount'", "want integer", id="replicas-string"),
@@ -28,15 +30,15 @@ def test_bad_values_are_rejected_naming_the_field(chart, values, field, detail):
 
 
 @pytest.mark.parametrize(("values", "field", "detail"), BAD_VALUES)
-def test_render_refuses_bad_values_too(render, values, field, detail):
+def test_render_refuses_bad_values_too(values, field, detail):
     with pytest.raises(helm_python.HelmValuesError, match="values don't meet the specifications") as caught:
         render(values)
     assert field in str(caught.value)
 
 
-def test_good_values_pass(chart, dev_values):
+def test_good_values_pass(chart):
     chart.validate_schema(chart.merge_values({}))
-    chart.validate_schema(chart.merge_values(dev_values))
+    chart.validate_schema(chart.merge_values(dev_values()))
     tilt = helm_python.parse_set_string(
         "api.image.repository=localhost:5005/astrid-api,api.image.tag=tilt-0a"
     )

@@ -4,6 +4,8 @@ PodSecurity admission on the CI cluster (tests/loop/test_security.py)."""
 
 import pytest
 
+from tests.support.chart import render
+
 UNPRIVILEGED_PORT_START = "net.ipv4.ip_unprivileged_port_start"
 TMP = "/tmp"  # noqa: S108 - a mount path checked in the manifest, not a file this test creates
 
@@ -29,7 +31,7 @@ def test_every_writable_mount_is_an_emptydir(pod_spec):
 
 @pytest.mark.parametrize("port", [80, 8080])
 @pytest.mark.parametrize("with_dev", [False, True], ids=["prod", "dev"])
-def test_non_root_process_may_bind_the_container_port(render, port, with_dev):
+def test_non_root_process_may_bind_the_container_port(port, with_dev):
     rendered = render({"api": {"containerPort": port}}, dev=with_dev)
     sysctls = {s["name"]: s["value"] for s in rendered.pod_spec["securityContext"]["sysctls"]}
     assert UNPRIVILEGED_PORT_START in sysctls

@@ -1,11 +1,7 @@
-"""A sandbox for scripts/doctor.py and scripts/dev.sh: a copy of the files they read, a PATH of stub
-tools (answers driven by STUB_* variables, every call appended to a log), and a private HOME.
-
-Nothing from the developer's machine leaks in: the environment is built from scratch, so a real
-kubectl, tilt_config.json or running Tilt cannot change an answer. The stub `tilt alpha
-tiltfile-result` answers with what `plan()` or `refuse()` wrote for the context it is asked about, in
-the shape the real Tilt prints (test_doctor_tilt.py checks the doctor against the real one).
-"""
+"""A sandbox for scripts/doctor.py and scripts/dev.sh: a copy of the files they read, stub tools on a
+PATH built from scratch (answers set by STUB_* variables, every call logged) and a private HOME. The
+stub `tilt alpha tiltfile-result` prints what `plan()`/`refuse()` wrote, in the real Tilt's shape
+(test_doctor_tilt.py checks the doctor against the real one)."""
 
 import json
 import shutil
@@ -15,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import ROOT
 from tests.support.engines import free_port
 
 COPIED = ["Tiltfile", "Dockerfile.api", "scripts/doctor.py", "scripts/dev.sh", "kind-cluster.yaml"]
@@ -125,5 +122,5 @@ class Sandbox:
 
 
 @pytest.fixture
-def sandbox(tmp_path: Path, root: Path) -> Sandbox:
-    return Sandbox(tmp_path, root)
+def sandbox(tmp_path: Path) -> Sandbox:
+    return Sandbox(tmp_path, ROOT)

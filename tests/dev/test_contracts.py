@@ -4,9 +4,11 @@ import runpy
 
 import yaml
 
+from tests.conftest import ROOT
 
-def test_the_laptop_cluster_is_one_name_with_its_registry_in_every_file(root):
-    registry, cluster = yaml.safe_load_all((root / "kind-cluster.yaml").read_text())
+
+def test_the_laptop_cluster_is_one_name_with_its_registry_in_every_file():
+    registry, cluster = yaml.safe_load_all((ROOT / "kind-cluster.yaml").read_text())
     assert registry == {
         "apiVersion": "ctlptl.dev/v1alpha1",
         "kind": "Registry",
@@ -20,11 +22,11 @@ def test_the_laptop_cluster_is_one_name_with_its_registry_in_every_file(root):
         "name": "kind-astrid",
         "registry": "astrid-registry",
     }
-    dev_sh = (root / "scripts" / "dev.sh").read_text()
+    dev_sh = (ROOT / "scripts" / "dev.sh").read_text()
     assert "LOCAL_CLUSTER=kind-astrid " in dev_sh
     assert "ctlptl apply -f kind-cluster.yaml" in dev_sh
-    assert runpy.run_path(str(root / "scripts" / "doctor.py"))["LAPTOP"] == "kind-astrid"
-    makefile = (root / "Makefile").read_text()
+    assert runpy.run_path(str(ROOT / "scripts" / "doctor.py"))["LAPTOP"] == "kind-astrid"
+    makefile = (ROOT / "Makefile").read_text()
     assert "\tctlptl apply -f kind-cluster.yaml" in makefile
     assert "\tctlptl delete -f kind-cluster.yaml" in makefile
     assert "\tbash scripts/dev.sh" in makefile

@@ -74,9 +74,8 @@ def helm(env, verb, image, *flags, wait=True) -> subprocess.CompletedProcess:
     repository, tag = image
     pointed = ["--set", f"api.image.repository={repository}", "--set", f"api.image.tag={tag}"]
     waiting = ["--wait", "--timeout", "3m"] if wait else []
-    return run(
-        env, "helm", verb, "astrid", "./helm/astrid", *pointed, *flags, *waiting, cwd=ROOT, timeout=240
-    )
+    argv = ["helm", verb, "astrid", "./helm/astrid", *pointed, *flags, *waiting]
+    return run(env, *argv, cwd=ROOT, timeout=240)
 
 
 @pytest.fixture(scope="session")
@@ -104,13 +103,9 @@ def namespace(env, request):
 @pytest.fixture
 def project(tmp_path) -> Path:
     """A copy of the project (what git tracks or would track) to run Tilt in and edit, sharing .venv."""
-    files = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split("\0")
+    files = sh("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=ROOT).stdout.split(
+        "\0"
+    )
     for name in filter(None, files):
         if (ROOT / name).is_file():
             (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)

@@ -1,9 +1,7 @@
 """helm/astrid rendered offline by Helm's Go engine (helm-python-sdk), parsed for tests.
 
-`render(values, dev=..., release=...)` layers values like `helm upgrade --install`: the chart's
-defaults, then values-dev.yaml (dev=True, as the Tiltfile passes it), then the overrides (as
-`--set` would). NOTES.txt is kept as text; helm test hooks are kept apart from installed objects.
-"""
+`render(values, dev=..., release=...)` layers values as `helm upgrade --install` does: the chart's
+defaults, values-dev.yaml (dev=True, as the Tiltfile passes it), then `values` (as `--set` would)."""
 
 from __future__ import annotations
 
@@ -85,12 +83,17 @@ def _manifests(key: str) -> dict[str, str]:
         return chart.render(layered, name=release, namespace=RELEASE, is_install=True)
 
 
-def render(values: Obj | None = None, *, dev: bool = False, release: str = RELEASE) -> Rendered:
-    """Fresh objects on every call (renders are cached by values)."""
+def dev_values() -> Obj:
+    """values-dev.yaml as Helm reads it."""
     import helm_python
 
-    dev_values = helm_python.values_from_yaml((CHART_DIR / "values-dev.yaml").read_text()) if dev else {}
-    manifests = _manifests(json.dumps([merge(dev_values, values or {}), release], sort_keys=True))
+    return helm_python.values_from_yaml((CHART_DIR / "values-dev.yaml").read_text())
+
+
+def render(values: Obj | None = None, *, dev: bool = False, release: str = RELEASE) -> Rendered:
+    """Fresh objects on every call (renders are cached by values)."""
+    layered = merge(dev_values() if dev else {}, values or {})
+    manifests = _manifests(json.dumps([layered, release], sort_keys=True))
     objects: list[Obj] = []
     hooks: list[Obj] = []
     notes = ""

@@ -29,20 +29,8 @@ def base_image() -> str:
 
 def build_image(tag: str, context: Path = ROOT, extra: tuple[str, ...] = ()) -> str:
     ref = f"{IMAGE_NAME}:{tag}"
-    sh(
-        "docker",
-        "build",
-        "-q",
-        "-f",
-        str(context / "Dockerfile.api"),
-        "--build-arg",
-        f"BASE_IMAGE={base_image()}",
-        *extra,
-        "-t",
-        ref,
-        str(context),
-        env=BUILD_ENV,
-    )
+    argv = ["build", "-q", "-f", str(context / "Dockerfile.api"), "--build-arg", f"BASE_IMAGE={base_image()}"]
+    sh("docker", *argv, *extra, "-t", ref, str(context), env=BUILD_ENV)
     return ref
 
 
