@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 
 from src.api.main import app
 from src.api.probe_logs import HealthCheckFilter
+from tests.support.chart import app_version
 
 EXPECTED = {"status": "ok", "service": "astrid-api"}
 
@@ -47,6 +48,10 @@ def test_openapi_documents_the_health_response(client):
     ref = op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
     model = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
     assert model["required"] == ["status", "service"]
+
+
+def test_openapi_version_is_the_release_version(client):
+    assert client.get("/openapi.json").json()["info"]["version"] == app_version()
 
 
 def test_health_handler_is_async():

@@ -1,5 +1,6 @@
 """The image, built and run by the real Docker engine."""
 
+import json
 import subprocess
 import tarfile
 import urllib.error
@@ -7,12 +8,17 @@ import uuid
 
 import pytest
 
-from tests.support.engines import free_port, get, image_config, remove, sh, wait_for
+from tests.support.chart import app_version
+from tests.support.engines import free_port, get, remove, sh, wait_for
 from tests.support.server import IMAGE_CMD
 
 pytestmark = pytest.mark.slow
 EXPECTED = b'{"status":"ok","service":"astrid-api"}'
 UID = "10001"
+
+
+def image_config(ref: str) -> dict:
+    return json.loads(sh("docker", "image", "inspect", ref).stdout)[0]
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +65,9 @@ def test_source_directory_is_owned_and_writable_by_the_image_user(served):
 def test_oci_labels_and_python_env(api_image):
     config = image_config(api_image)["Config"]
     labels = config["Labels"]
-    for key in ("source", "version", "revision"):
+    for key in ("source", "revision"):
         assert labels[f"org.opencontainers.image.{key}"], key
+    assert labels["org.opencontainers.image.version"] == app_version()  # the Dockerfile's default
     env = dict(e.split("=", 1) for e in config["Env"])
     assert env["PYTHONDONTWRITEBYTECODE"] == "1" and env["PYTHONUNBUFFERED"] == "1"
 

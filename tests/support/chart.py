@@ -83,6 +83,11 @@ def _manifests(key: str) -> dict[str, str]:
         return chart.render(layered, name=release, namespace=RELEASE, is_install=True)
 
 
+def app_version() -> str:
+    """The release version: Chart.yaml's appVersion (the image's version label and the app's repeat it)."""
+    return yaml.safe_load((CHART_DIR / "Chart.yaml").read_text())["appVersion"]
+
+
 def dev_values() -> Obj:
     """values-dev.yaml as Helm reads it."""
     import helm_python

@@ -1,18 +1,13 @@
 """Docker and HTTP helpers shared by the image, loop and reliability tests."""
 
 import http.client
-import json
 import os
 import socket
 import subprocess
 import time
 import urllib.request
-from pathlib import Path
 
 from tests.conftest import ROOT
-
-IMAGE_NAME = "astrid-api"
-BUILD_ENV = {**os.environ, "DOCKER_BUILDKIT": "0"}  # Debian's Docker has no buildx
 
 
 def sh(*argv: str, check: bool = True, timeout: float = 600, **kw) -> subprocess.CompletedProcess:
@@ -22,20 +17,13 @@ def sh(*argv: str, check: bool = True, timeout: float = 600, **kw) -> subprocess
     return result
 
 
-def base_image() -> str:
-    """The Dockerfile's base, or the local stand-in when registries are unreachable."""
-    return sh("bash", str(ROOT / "scripts" / "base-image.sh"), timeout=1200).stdout.strip().splitlines()[-1]
-
-
-def build_image(tag: str, context: Path = ROOT, extra: tuple[str, ...] = ()) -> str:
-    ref = f"{IMAGE_NAME}:{tag}"
-    argv = ["build", "-q", "-f", str(context / "Dockerfile.api"), "--build-arg", f"BASE_IMAGE={base_image()}"]
-    sh("docker", *argv, *extra, "-t", ref, str(context), env=BUILD_ENV)
-    return ref
-
-
-def image_config(ref: str) -> dict:
-    return json.loads(sh("docker", "image", "inspect", ref).stdout)[0]
+def build_image(tag: str) -> str:
+    """Dockerfile.api on its base (or the local stand-in scripts/base-image.sh makes when registries
+    are unreachable), with the classic builder: Debian's Docker has no buildx."""
+    base = sh("bash", str(ROOT / "scripts" / "base-image.sh"), timeout=1200).stdout.split()[-1]
+    build = ["docker", "build", "-q", "-f", str(ROOT / "Dockerfile.api"), "--build-arg", f"BASE_IMAGE={base}"]
+    sh(*build, "-t", f"astrid-api:{tag}", str(ROOT), env={**os.environ, "DOCKER_BUILDKIT": "0"})
+    return f"astrid-api:{tag}"
 
 
 def free_port() -> int:
