@@ -1,16 +1,10 @@
 #!/bin/sh
-# Run the test suite in the project virtualenv (created or updated first).
-# Arguments go to pytest, e.g. `scripts/test.sh -m "not slow"`.
-set -eu
-cd "$(dirname "$0")/.."
-sh scripts/venv.sh
-set +e
+# Run the test suite in the project virtualenv (created or updated first); arguments go to pytest,
+# e.g. `scripts/test.sh -m "not slow"`.
+set -u
+cd "$(dirname "$0")/.." && sh scripts/venv.sh || exit
 .venv/bin/python -m pytest "$@"
 rc=$?
-set -e
-if [ "$rc" -eq 5 ]; then
-  # pytest's "no tests collected": a filter or path that selects nothing is a mistake here.
-  echo "test: pytest collected no tests; failing on purpose (check the -m/-k filter or path)" >&2
-  exit 1
-fi
+# pytest's exit 5, "no tests collected": a filter or path that selects nothing is a mistake here.
+[ "$rc" -ne 5 ] || { echo "test: pytest collected no tests; failing on purpose (check the -m/-k filter or path)" >&2; exit 1; }
 exit "$rc"

@@ -14,7 +14,14 @@ import pytest
 from tests.conftest import ROOT
 from tests.support.engines import free_port
 
-COPIED = ["Tiltfile", "Dockerfile.api", "scripts/doctor.py", "scripts/dev.sh", "kind-cluster.yaml"]
+COPIED = [
+    "Tiltfile",
+    "Dockerfile.api",
+    "scripts/doctor.py",
+    "scripts/doctor_cluster.py",
+    "scripts/dev.sh",
+    "kind-cluster.yaml",
+]
 STUBS = {
     "docker": """case "$1" in
   info) [ -z "${STUB_DOCKER_DOWN:-}" ] || { echo "Cannot connect to the Docker daemon" >&2; exit 1; }
