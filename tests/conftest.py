@@ -39,7 +39,7 @@ def api_image() -> str:
 
 
 def pytest_collection_modifyitems(config, items):
-    """The smoke test needs the port Tilt forwards (ASTRID_SMOKE_URL, set by the Tilt pytest resource).
+    """The smoke test needs the port Tilt forwards (ASTRID_SMOKE_URL, set by the Tilt health resource).
     Without it the test is deselected, never skipped: tests/loop proves it ran inside `tilt ci`."""
     if os.environ.get("ASTRID_SMOKE_URL"):
         return
@@ -47,3 +47,10 @@ def pytest_collection_modifyitems(config, items):
     if smoke:
         config.hook.pytest_deselected(items=smoke)
         items[:] = [item for item in items if not item.get_closest_marker("smoke")]
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Said at the end, so a local run cannot pass for CI's: here a skip means a missing engine."""
+    if skipped := len(terminalreporter.stats.get("skipped", [])):
+        why = "pytest -rs says which; ASTRID_REQUIRE_ENGINES=1 fails them, as CI does"
+        terminalreporter.write_line(f"{skipped} test(s) skipped for a missing engine ({why})", yellow=True)

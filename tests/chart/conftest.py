@@ -1,4 +1,4 @@
-"""Fixtures for the chart tests: the chart loaded once, and renders (tests/support/chart.py)."""
+"""Chart fixtures: the chart loaded once; `prod` renders values.yaml; `dev` adds values-dev.yaml (Tilt)."""
 
 from collections.abc import Iterator
 
@@ -17,11 +17,9 @@ def chart() -> Iterator[helm_python.Chart]:
 
 @pytest.fixture
 def prod() -> Rendered:
-    """Production: the chart's own values.yaml only."""
     return render_chart()
 
 
 @pytest.fixture
 def dev() -> Rendered:
-    """Development: values.yaml + values-dev.yaml, as the Tiltfile installs it."""
     return render_chart(dev=True)

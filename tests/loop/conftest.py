@@ -1,8 +1,5 @@
-"""The real loop: real Tilt, Helm and kubectl against the CI cluster (.ci/cluster.sh).
-
-Every test here is `slow` and `cluster`: it needs the cluster that `.ci/cluster.sh up` (`make ci-cluster`)
-starts. In CI a cluster that is not running is a failure; elsewhere the tests are skipped with the
-command that starts it."""
+"""The real loop: real Tilt, Helm and kubectl against the CI cluster (`make ci-cluster`). Without it
+running, these tests fail in CI and are skipped elsewhere, naming the command that starts it."""
 
 import os
 import shlex

@@ -34,8 +34,6 @@ def merge(base: Obj, override: Obj) -> Obj:
 
 @dataclass
 class Rendered:
-    """One render of the chart: installed objects, helm test hooks and NOTES.txt."""
-
     objects: list[Obj]
     hooks: list[Obj]
     notes: str
