@@ -88,7 +88,7 @@ def test_a_context_the_tiltfile_refuses_shows_tilts_own_words_and_the_laptop_clu
 def test_settings_in_tilt_config_json_reach_the_checks_through_tilt(sandbox, tilt):
     tilt("do-nyc1-astrid")
     settings = {"allow-context": ["do-nyc1-astrid"], "registry": "acme", "namespace": "team-a"}
-    settings["port"] = str(sandbox.port)
+    settings["api-port"] = str(sandbox.port)
     (sandbox.root / "tilt_config.json").write_text(json.dumps(settings))
     sandbox.env.update(STUB_NAMESPACES="team-a", STUB_SECRETS="registry-acme")
     assert sandbox.ready() >= {
@@ -114,7 +114,7 @@ def test_settings_after_the_double_dash_reach_the_checks_through_tilt(sandbox, t
             "--namespace",
             "me",
             "--create-namespace",
-            "--port",
+            "--api-port",
             str(busy),
         ]
         done = sandbox.doctor("--stream", "--", *args)
@@ -138,7 +138,7 @@ def test_settings_tilt_rejects_exit_2_with_tilts_own_words(sandbox, tilt, config
 
 def test_with_no_context_yet_tilt_checks_the_settings_on_a_stand_in_laptop_cluster(sandbox, tilt):
     tilt("")
-    done = sandbox.doctor("--", "--registry", "acme", "--port", str(sandbox.port))  # 8080 may be busy here
+    done = sandbox.doctor("--", "--registry", "acme", "--api-port", str(sandbox.port))  # 8080 may be busy here
     assert done.returncode == 0, done.output
     assert "warn  context      no current kube context" in done.stdout
     done = sandbox.doctor("--", "--colour")

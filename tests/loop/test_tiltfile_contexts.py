@@ -35,7 +35,7 @@ def plan(env, tmp_path):
 
     def plan(context, *args, environment=None):
         result = run(
-            {**env, "KUBECONFIG": str(kubeconfig), **(environment or {})},
+            {**env, "KUBECONFIG": str(kubeconfig), "USER": "jane", **(environment or {})},
             "tilt",
             "alpha",
             "tiltfile-result",
@@ -54,10 +54,12 @@ def plan(env, tmp_path):
 
 def api(result) -> dict:
     manifest = next(m for m in result["Manifests"] if m["Name"] == "astrid-api")
+    apply = manifest["DeployTarget"]["applyCmd"]
     return {
         "registry": (result["DefaultRegistry"] or {}).get("host", ""),
         "platform": manifest["ImageTargets"][0]["BuildDetails"].get("platform", ""),
-        "helm": manifest["DeployTarget"]["applyCmd"]["args"][2:],
+        "helm": apply["args"][2:],
+        "namespace": next((e[10:] for e in apply["env"] if e.startswith("NAMESPACE=")), ""),
     }
 
 
@@ -80,8 +82,32 @@ def test_an_allowed_doks_context_pushes_to_docr_for_amd64_with_the_pull_secret(p
             "helm/astrid/values-dev.yaml",
             "--set",
             f"api.imagePullSecrets[0].name=registry-{registry}",
+            "--create-namespace",
         ],
+        "namespace": "astrid-jane",  # a namespace of the developer's own on a shared cluster
     }
+
+
+@pytest.mark.parametrize(
+    ("user", "args", "namespace", "creates"),
+    [
+        ({"USER": "Jane.Doe"}, (), "astrid-jane-doe", True),  # a valid DNS label
+        ({"USER": "", "USERNAME": "WinUser"}, (), "astrid-winuser", True),  # Windows
+        ({"USER": "jane"}, ("--namespace", "team-a"), "team-a", False),  # a set namespace is used as it is
+        ({"USER": "jane"}, ("--namespace", "team-a", "--create-namespace"), "team-a", True),
+    ],
+)
+def test_the_namespace_on_a_remote_context(plan, user, args, namespace, creates):
+    code, result = plan(DOKS, "--allow-context", DOKS, *args, environment=user)
+    assert code == 0, result
+    assert api(result)["namespace"] == namespace
+    assert ("--create-namespace" in api(result)["helm"]) is creates
+
+
+def test_no_user_name_and_no_namespace_is_one_clear_error(plan):
+    code, stderr = plan(DOKS, "--allow-context", DOKS, environment={"USER": "", "USERNAME": ""})
+    assert code == 5
+    assert "no user name to derive your namespace from: set one with tilt up -- --namespace NAME" in stderr
 
 
 def test_settings_come_from_tilts_config_only_not_the_environment(plan):
@@ -96,4 +122,5 @@ def test_a_laptop_context_uses_its_own_registry_and_no_pull_secret(plan):
         "registry": "",
         "platform": "",
         "helm": ["--values", "helm/astrid/values-dev.yaml", "--set-json", "api.imagePullSecrets=[]"],
+        "namespace": "",  # the context's own
     }
