@@ -11,6 +11,11 @@ PORT       ?= 8080
 PLATFORM   ?= linux/amd64
 # The pull secret DOKS creates for the registry: registry-<registry name>.
 PULL_SECRET = registry-$(notdir $(REGISTRY))
+# The release version, and the image `helm install astrid ./helm/astrid` pulls by default.
+APP_VERSION = $(shell awk '/^appVersion:/ {gsub(/"/, "", $$2); print $$2}' helm/astrid/Chart.yaml)
+RELEASE_REF = $(REGISTRY)/$(IMAGE):$(APP_VERSION)
+# `docker manifest` reaches a plain-HTTP registry on this machine (a laptop's or CI's) only so.
+INSECURE = $(if $(filter localhost:% 127.0.0.1:%,$(firstword $(subst /, ,$(REGISTRY)))),--insecure)
 PIP_COMPILE = .venv/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
               --no-emit-index-url --no-emit-find-links
 
@@ -63,18 +68,24 @@ run: venv ## Serve the api on localhost:$(PORT) with reload, no cluster needed
 
 image: ## Build $(IMAGE):$(TAG) from Dockerfile.api for $(PLATFORM) (DOKS nodes are amd64)
 	docker build -f Dockerfile.api --platform $(PLATFORM) -t $(IMAGE):$(TAG) \
-	  --build-arg VERSION=$$(awk '/^appVersion:/ {gsub(/"/, "", $$2); print $$2}' helm/astrid/Chart.yaml) \
+	  --build-arg VERSION=$(APP_VERSION) \
 	  --build-arg REVISION=$$(git rev-parse HEAD 2>/dev/null || echo unknown) .
 
 push: image ## Push $(REGISTRY)/$(IMAGE):$(TAG) (after `doctl registry login`)
 	docker tag $(IMAGE):$(TAG) $(REGISTRY)/$(IMAGE):$(TAG)
 	docker push $(REGISTRY)/$(IMAGE):$(TAG)
 
-deploy: ## Install or upgrade the release with the image tag $(TAG) (manual Helm flow)
+release: ## Push $(REGISTRY)/$(IMAGE):<the chart's appVersion> once, from a clean tree: what `helm install` pulls
+	@test -z "$$(git status --porcelain)" || { echo "release: the tree has uncommitted changes; a release is built from a commit" >&2; exit 1; }
+	@if err=$$(docker manifest inspect $(INSECURE) $(RELEASE_REF) 2>&1 >/dev/null); then \
+	  echo "release: $(RELEASE_REF) already exists; raise appVersion in helm/astrid/Chart.yaml" >&2; exit 1; fi; \
+	case "$$err" in *"no such manifest"*) ;; *) echo "release: cannot check $(RELEASE_REF) (doctl registry login?): $$err" >&2; exit 1;; esac
+	$(MAKE) --no-print-directory push TAG=$(APP_VERSION)
+
+deploy: ## Install or upgrade the release with the image tag $(TAG); Helm prints the chart's notes (port-forward, curl)
 	helm upgrade --install $(RELEASE) ./helm/astrid --namespace $(NAMESPACE) --create-namespace \
 	  --set api.image.repository=$(REGISTRY)/$(IMAGE) --set api.image.tag=$(TAG) \
 	  --set 'api.imagePullSecrets[0].name=$(PULL_SECRET)' --wait
-	@echo "next: kubectl -n $(NAMESPACE) port-forward svc/$(RELEASE)-api-service $(PORT):80 & curl localhost:$(PORT)/health"
 
 bench: venv ## Benchmark builds, start-up and the service (the real loop: make bench-loop); writes bench/results/
 	.venv/bin/python -m bench
@@ -90,4 +101,4 @@ audit: venv ## Check pinned dependencies for known vulnerabilities (needs the ad
 	.venv/bin/pip-audit --require-hashes --disable-pip -r requirements.txt
 	.venv/bin/pip-audit --require-hashes --disable-pip -r requirements-dev.txt
 
-.PHONY: help dev down cluster cluster-delete ci-cluster ci-cluster-down bench-loop doctor venv test test-fast lint fmt run image push deploy bench lock audit
+.PHONY: help dev down cluster cluster-delete ci-cluster ci-cluster-down bench-loop doctor venv test test-fast lint fmt run image push release deploy bench lock audit
