@@ -62,3 +62,22 @@ def test_the_readme_test_command_is_what_ci_runs():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "make test" in TEXT["README.md"]
     assert re.search(r"^make test$", ci, re.M)
+
+
+def _shell_blocks():
+    """(doc, heading, info string, whether its section links out) for every ```sh… block."""
+    found = []
+    for name, text in TEXT.items():
+        for section in re.split(r"(?m)^(?=#+ )", text):
+            heading = section.splitlines()[0] if section else ""
+            for info in re.findall(r"(?m)^```(sh.*)$", section):
+                found.append((name, heading, info, "](http" in section))
+    return found
+
+
+@pytest.mark.parametrize(("doc", "heading", "info", "links_out"), _shell_blocks())
+def test_a_shell_block_runs_in_ci_or_is_manual_and_links_to_the_tools_docs(doc, heading, info, links_out):
+    # ```sh blocks run on CI's cluster (tests/loop/test_docs_commands.py); ```sh manual ones cannot
+    # (DigitalOcean, a laptop, the internet) and their section links to the tools' own docs.
+    assert info in ("sh", "sh manual"), f"{doc} {heading}: ```{info}"
+    assert info == "sh" or links_out, f"{doc} {heading}: a manual block's section needs a link"

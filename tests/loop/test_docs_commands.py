@@ -1,0 +1,69 @@
+"""Every ```sh block in README.md and docs/ runs here, on the CI cluster, as a reader types it.
+
+Each block is one bash script, run in a committed copy of the project with the cluster's tools and
+kubeconfig and REGISTRY=localhost:5005/astrid: CI's containerd finds registry.digitalocean.com
+there too, so the chart's default image is what `make release` pushed. `curl` gets a person's
+patience (it retries while a server started with `&` comes up), background jobs stop with the block,
+and a `# {...}` line is the output the command above it must print. Blocks fenced ```sh elsewhere
+need DigitalOcean, a laptop or the internet; tests/docs checks that each links to its tool's docs."""
+
+import re
+import uuid
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.loop.conftest import run
+
+pytestmark = [pytest.mark.slow, pytest.mark.cluster]
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+PRELUDE = """set -euo pipefail
+trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
+curl() { command curl -sS --retry 30 --retry-connrefused --retry-delay 1 --retry-max-time 60 "$@"; echo; }
+"""
+
+
+def blocks() -> list:
+    found = []
+    for doc in DOCS:
+        text = doc.read_text()
+        for match in re.finditer(r"^```sh\n(.*?)^```$", text, re.M | re.S):
+            where = f"{doc.relative_to(ROOT)}:{text[: match.start()].count(chr(10)) + 1}"
+            found.append(pytest.param(match.group(1), id=where))
+    return found
+
+
+@pytest.fixture
+def committed(env, project):
+    """The project copy as a commit of its own, at an appVersion no earlier run has pushed."""
+    chart = project / "helm" / "astrid" / "Chart.yaml"
+    version = f"0.1.0-docs.{uuid.uuid4().hex[:8]}"
+    chart.write_text(re.sub(r"(?m)^appVersion: .*$", f'appVersion: "{version}"', chart.read_text()))
+    git = ["git", "-c", "user.name=docs", "-c", "user.email=docs@localhost"]
+    for argv in (["git", "init", "-q"], ["git", "add", "-A"], [*git, "commit", "-qm", "docs"]):
+        run(env, *argv, cwd=project)
+    yield project, {**env, "REGISTRY": "localhost:5005/astrid", "PYTHONDONTWRITEBYTECODE": "1"}, version
+    run(env, "helm", "uninstall", "astrid", "--ignore-not-found", "--wait", check=False)
+
+
+@pytest.mark.parametrize("block", blocks())
+def test_documented_commands_run_as_written(committed, block):
+    project, env, _ = committed
+    done = run(env, "bash", "-c", PRELUDE + block, cwd=project, check=False, timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    printed = done.stdout.splitlines()
+    for expected in re.findall(r"(?m)^# (\{.*\})$", block):
+        assert expected in printed, done.stdout[-3000:]
+
+
+def test_make_release_refuses_a_dirty_tree_and_an_existing_tag(committed):
+    project, env, version = committed
+    (project / "src" / "api" / "main.py").write_text("# unsaved work\n", encoding="utf-8")
+    dirty = run(env, "make", "release", cwd=project, check=False)
+    assert dirty.returncode != 0
+    assert "release: the tree has uncommitted changes" in dirty.stderr
+    run(env, "git", "checkout", "--", ".", cwd=project)
+    run(env, "make", "release", cwd=project, timeout=600)
+    again = run(env, "make", "release", cwd=project, check=False)
+    assert again.returncode != 0
+    assert f"release: localhost:5005/astrid/astrid-api:{version} already exists" in again.stderr
