@@ -100,7 +100,7 @@ def main() -> int:
         Figure("tilt ci, cold (build, push, deploy, all green)", "s", [cold], ("<=", 300)),
         Figure("tilt ci, warm", "s", [warm], ("<=", 300)),
     ]
-    notes = ["tilt ci includes the venv, health and pytest resources (app and chart tests, smoke test)."]
+    notes = ["tilt ci includes the venv, health (the smoke test) and pytest (app and chart tests) resources."]
     record = {
         "started": started.isoformat(timespec="seconds"),
         "load_average_at_end": os.getloadavg(),
