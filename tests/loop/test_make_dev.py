@@ -33,6 +33,8 @@ def test_make_dev_checks_then_runs_the_loop_and_make_down_removes_it(env, projec
         dev.wait(timeout=60)
     text = log.read_text()
     assert "doctor: ready for `tilt up`" in text, text[-3000:]
+    assert "Tilt started on http://localhost:10350/" in text and "astrid-api │ Initial Build" in text
+    assert "helm', 'upgrade', '--install'" in text  # the release that answered is this run's
     assert "ctlptl" not in text, "make dev creates no cluster behind an existing context"
     assert "astrid" in run(env, "helm", "list", "-q").stdout.split()
     run(env, "make", "down", cwd=project, timeout=300)
