@@ -138,7 +138,8 @@ def test_settings_tilt_rejects_exit_2_with_tilts_own_words(sandbox, tilt, config
 
 def test_with_no_context_yet_tilt_checks_the_settings_on_a_stand_in_laptop_cluster(sandbox, tilt):
     tilt("")
-    done = sandbox.doctor("--", "--registry", "acme", "--api-port", str(sandbox.port))  # 8080 may be busy here
+    # The port is the sandbox's own: 8080 may be busy here.
+    done = sandbox.doctor("--", "--registry", "acme", "--api-port", str(sandbox.port))
     assert done.returncode == 0, done.output
     assert "warn  context      no current kube context" in done.stdout
     done = sandbox.doctor("--", "--colour")
