@@ -14,8 +14,10 @@ PULL_SECRET = registry-$(notdir $(REGISTRY))
 # The release version, and the image `helm install astrid ./helm/astrid` pulls by default.
 APP_VERSION = $(shell awk '/^appVersion:/ {gsub(/"/, "", $$2); print $$2}' helm/astrid/Chart.yaml)
 RELEASE_REF = $(REGISTRY)/$(IMAGE):$(APP_VERSION)
-# `docker manifest` reaches a plain-HTTP registry on this machine (a laptop's or CI's) only so.
-INSECURE = $(if $(filter localhost:% 127.0.0.1:%,$(firstword $(subst /, ,$(REGISTRY)))),--insecure)
+REGISTRY_HOST = $(firstword $(subst /, ,$(REGISTRY)))
+# `docker manifest` reaches a plain-HTTP registry only so: one on this machine (a laptop's or CI's)
+# is detected; set INSECURE=--insecure for another.
+INSECURE ?= $(if $(filter localhost:% 127.0.0.1:%,$(REGISTRY_HOST)),--insecure)
 PIP_COMPILE = .venv/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
               --no-emit-index-url --no-emit-find-links
 
@@ -76,7 +78,9 @@ push: image ## Push $(REGISTRY)/$(IMAGE):$(TAG) (after `doctl registry login`)
 	docker push $(REGISTRY)/$(IMAGE):$(TAG)
 
 release: ## Push $(REGISTRY)/$(IMAGE):<the chart's appVersion> once, from a clean tree: what `helm install` pulls
-	@test -z "$$(git status --porcelain)" || { echo "release: the tree has uncommitted changes; a release is built from a commit" >&2; exit 1; }
+	@status=$$(git status --porcelain) && test -z "$$status" || { echo "release: the tree has uncommitted changes (or is no git work tree); a release is built from a commit" >&2; exit 1; }
+	@test -n "$(INSECURE)" || docker login $(REGISTRY_HOST) </dev/null >/dev/null 2>&1 || { \
+	  echo "release: Docker's login to $(REGISTRY_HOST) is missing or expired: doctl registry login (or docker login $(REGISTRY_HOST))" >&2; exit 1; }
 	@if err=$$(docker manifest inspect $(INSECURE) $(RELEASE_REF) 2>&1 >/dev/null); then \
 	  echo "release: $(RELEASE_REF) already exists; raise appVersion in helm/astrid/Chart.yaml" >&2; exit 1; fi; \
 	case "$$err" in *"no such manifest"*) ;; *) echo "release: cannot check $(RELEASE_REF) (doctl registry login?): $$err" >&2; exit 1;; esac

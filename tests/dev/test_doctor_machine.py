@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import engines_required
+
 
 def test_all_good_on_the_laptop_cluster(sandbox):
     # Exactly these: no pull-secret line (a laptop cluster's own registry needs none), no warning.
@@ -105,13 +107,14 @@ def test_settings_tilt_rejects_on_any_cluster_exit_2_with_tilts_own_message(sand
 
 
 def interpreter(version: str) -> str:
-    """A working python3.X: on PATH, or one pyenv installed (its shims need pyenv's own setup); or skip."""
+    """A working python3.X: on PATH, or one pyenv installed (its shims need pyenv's own setup); or skip
+    (in CI: fail, as for any missing engine)."""
     found = [shutil.which(f"python{version}") or ""]
     found += sorted(str(p) for p in Path.home().glob(f".pyenv/versions/{version}.*/bin/python{version}"))
     for candidate in filter(None, found):
         if subprocess.run([candidate, "-c", ""], capture_output=True, check=False).returncode == 0:
             return candidate
-    pytest.skip(f"no working python{version} here")
+    (pytest.fail if engines_required() else pytest.skip)(f"no working python{version} here")
 
 
 def test_the_doctor_runs_on_python_3_9_a_laptops_system_python(sandbox):

@@ -7,7 +7,10 @@ patience (it retries while a server started with `&` comes up), background jobs 
 and a `# {...}` line is the output the command above it must print. Blocks fenced ```sh elsewhere
 need DigitalOcean, a laptop or the internet; tests/docs checks that each links to its tool's docs."""
 
+import os
 import re
+import signal
+import subprocess
 import uuid
 
 import pytest
@@ -49,11 +52,21 @@ def committed(env, project):
 @pytest.mark.parametrize("block", blocks())
 def test_documented_commands_run_as_written(committed, block):
     project, env, _ = committed
-    done = run(env, "bash", "-c", PRELUDE + block, cwd=project, check=False, timeout=900)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    printed = done.stdout.splitlines()
+    # Its own process group, so that a block cut short cannot leave a server behind (`... &`).
+    shell = ["bash", "-c", PRELUDE + block]
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
+    with subprocess.Popen(shell, cwd=project, env=env, start_new_session=True, **pipes) as done:
+        try:
+            stdout, stderr = done.communicate(timeout=900)
+        finally:
+            try:
+                os.killpg(done.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    assert done.returncode == 0, stdout[-3000:] + stderr[-3000:]
+    printed = stdout.splitlines()
     for expected in re.findall(r"(?m)^# (\{.*\})$", block):
-        assert expected in printed, done.stdout[-3000:]
+        assert expected in printed, stdout[-3000:]
 
 
 def test_make_release_refuses_a_dirty_tree_and_an_existing_tag(committed):
@@ -63,6 +76,10 @@ def test_make_release_refuses_a_dirty_tree_and_an_existing_tag(committed):
     assert dirty.returncode != 0
     assert "release: the tree has uncommitted changes" in dirty.stderr
     run(env, "git", "checkout", "--", ".", cwd=project)
+    logged_out = run(
+        {**env, "REGISTRY": "127.0.0.2:5999/astrid"}, "make", "release", cwd=project, check=False
+    )
+    assert "release: Docker's login to 127.0.0.2:5999 is missing or expired" in logged_out.stderr
     run(env, "make", "release", cwd=project, timeout=600)
     again = run(env, "make", "release", cwd=project, check=False)
     assert again.returncode != 0

@@ -14,6 +14,17 @@ from tests.support.engines import get
 pytestmark = [pytest.mark.slow, pytest.mark.cluster]
 
 
+def stop(process: subprocess.Popen) -> None:
+    """Ctrl-C to its process group, as a terminal sends it; SIGKILL if that is not enough."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=30)
+
+
 def test_make_dev_checks_then_runs_the_loop_and_make_down_removes_it(env, project, tmp_path):
     log = tmp_path / "make-dev.log"
     with log.open("w") as out:
@@ -25,17 +36,21 @@ def test_make_dev_checks_then_runs_the_loop_and_make_down_removes_it(env, projec
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+
+    def answers() -> bool:
+        if dev.poll() is not None:
+            raise AssertionError(f"make dev exited {dev.returncode}:\n{log.read_text()[-3000:]}")
+        return get("http://localhost:8080/health")[0] == 200
+
     try:
-        answers = lambda: dev.poll() is None and get("http://localhost:8080/health")[0] == 200  # noqa: E731
         wait_until("the api answers through make dev's forward", answers, timeout=600, poll=1)
     finally:
-        os.killpg(dev.pid, signal.SIGINT)  # Ctrl-C in the terminal running it
-        dev.wait(timeout=60)
-    text = log.read_text()
+        stop(dev)
+        text = log.read_text()
+        released = "astrid" in run(env, "helm", "list", "-q").stdout.split()
+        run(env, "make", "down", cwd=project, timeout=300, check=False)
     assert "doctor: ready for `tilt up`" in text, text[-3000:]
     assert "Tilt started on http://localhost:10350/" in text and "astrid-api │ Initial Build" in text
-    assert "helm', 'upgrade', '--install'" in text  # the release that answered is this run's
+    assert "helm', 'upgrade', '--install'" in text and released  # the release that answered is this run's
     assert "ctlptl" not in text, "make dev creates no cluster behind an existing context"
-    assert "astrid" in run(env, "helm", "list", "-q").stdout.split()
-    run(env, "make", "down", cwd=project, timeout=300)
     wait_until("the release is gone", lambda: run(env, "helm", "list", "-q").stdout.strip() == "", timeout=90)

@@ -95,6 +95,7 @@ def test_an_allowed_doks_context_pushes_to_docr_for_amd64_with_the_pull_secret(p
         ({"USER": "", "USERNAME": "WinUser"}, (), "astrid-winuser", True),  # Windows
         ({"USER": "jane"}, ("--namespace", "team-a"), "team-a", False),  # a set namespace is used as it is
         ({"USER": "jane"}, ("--namespace", "team-a", "--create-namespace"), "team-a", True),
+        ({"USER": "jane"}, ("--create-namespace=false",), "astrid-jane", False),  # an admin made it
     ],
 )
 def test_the_namespace_on_a_remote_context(plan, user, args, namespace, creates):
@@ -124,3 +125,9 @@ def test_a_laptop_context_uses_its_own_registry_and_no_pull_secret(plan):
         "helm": ["--values", "helm/astrid/values-dev.yaml", "--set-json", "api.imagePullSecrets=[]"],
         "namespace": "",  # the context's own
     }
+
+
+def test_the_renamed_port_setting_stops_with_its_new_name(plan):
+    code, stderr = plan("kind-astrid", "--port", "9090")
+    assert code == 5
+    assert 'the "port" setting is now "api-port"' in stderr

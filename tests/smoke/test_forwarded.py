@@ -4,6 +4,7 @@ Tilt's `health` resource runs this with ASTRID_SMOKE_URL set to the forwarded /h
 it this test is deselected (tests/conftest.py); tests/loop checks that it ran and passed in `tilt ci`.
 """
 
+import http.client
 import json
 import os
 import time
@@ -19,7 +20,7 @@ def answer(url: str) -> tuple[int, str, object]:
     try:
         with urllib.request.urlopen(url, timeout=2) as resp:  # noqa: S310 (developer's forwarded URL)
             return resp.status, resp.headers["content-type"], json.loads(resp.read())
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, http.client.HTTPException) as exc:  # a reload may cut an answer short
         return 0, "", exc
 
 
