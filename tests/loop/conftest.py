@@ -5,7 +5,6 @@ import os
 import shlex
 import shutil
 import subprocess
-import time
 import uuid
 from pathlib import Path
 
@@ -49,21 +48,6 @@ def env() -> dict[str, str]:
 def tilt_args(env) -> list[str]:
     """What `.ci/cluster.sh tilt-args` says `tilt ci` / `tilt up` need on this cluster (today: nothing)."""
     return shlex.split(run(env, "bash", str(CLUSTER), "tilt-args").stdout)
-
-
-def wait_until(what: str, probe, timeout: float = 120, poll: float = 0.5):
-    """Poll `probe()` until it returns something truthy; bounded by `timeout`."""
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        try:
-            last = probe()
-            if last:
-                return last
-        except (OSError, RuntimeError, ValueError) as exc:
-            last = exc
-        time.sleep(poll)
-    raise AssertionError(f"{what}: not true after {timeout}s; last: {last!r}")
 
 
 def helm(env, verb, image, *flags, wait=True) -> subprocess.CompletedProcess:

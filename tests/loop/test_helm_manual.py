@@ -7,7 +7,8 @@ import subprocess
 
 import pytest
 
-from tests.loop.conftest import helm, run, wait_until
+from tests.loop.conftest import helm, run
+from tests.support.engines import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.cluster]
 

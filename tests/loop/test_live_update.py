@@ -11,7 +11,8 @@ import urllib.request
 
 import pytest
 
-from tests.loop.conftest import run, wait_until
+from tests.loop.conftest import run
+from tests.support.engines import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.cluster]
 

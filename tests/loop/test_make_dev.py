@@ -8,8 +8,8 @@ import subprocess
 
 import pytest
 
-from tests.loop.conftest import run, wait_until
-from tests.support.engines import get
+from tests.loop.conftest import run
+from tests.support.engines import get, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.cluster]
 

@@ -4,7 +4,8 @@ sysctl on containerd 1.x (which leaves the kernel's default of 1024)."""
 
 import pytest
 
-from tests.loop.conftest import helm, run, wait_until
+from tests.loop.conftest import helm, run
+from tests.support.engines import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.cluster]
 

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from tests.loop.conftest import run, wait_until
+from tests.loop.conftest import run
+from tests.support.engines import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.cluster]
 

@@ -37,22 +37,30 @@ def get(url: str, timeout: float = 2.0) -> tuple[int, bytes]:
         return resp.status, resp.read()
 
 
-def wait_for(url: str, timeout: float = 30.0, expect: bytes | None = None, poll: float = 0.05) -> bytes:
-    """Poll `url` every `poll` s until it answers 200 (and `expect`, if given); bounded by `timeout`.
-
-    Refused, reset and half-written answers (a server starting or reloading) count as not yet."""
+def wait_until(what: str, probe, timeout: float = 120, poll: float = 0.5):
+    """Poll `probe()` until it returns something truthy; bounded by `timeout`. Refused, reset and
+    half-written answers (a server starting or reloading) count as not yet."""
     deadline = time.monotonic() + timeout
-    last: object = None
+    last = None
     while time.monotonic() < deadline:
         try:
-            status, body = get(url)
-            if status == 200 and (expect is None or body == expect):
-                return body
-            last = (status, body)
-        except (OSError, http.client.HTTPException) as exc:
+            last = probe()
+            if last:
+                return last
+        except (OSError, RuntimeError, ValueError, http.client.HTTPException) as exc:
             last = exc
         time.sleep(poll)
-    raise TimeoutError(f"{url} not ready in {timeout}s; last: {last!r}")
+    raise AssertionError(f"{what}: not true after {timeout}s; last: {last!r}")
+
+
+def wait_for(url: str, timeout: float = 30.0, expect: bytes | None = None, poll: float = 0.05) -> bytes:
+    """`url`'s body once it answers 200 (and `expect`, if given), polled every `poll` s."""
+
+    def answer() -> bytes | None:
+        status, body = get(url)
+        return body if status == 200 and (expect is None or body == expect) else None
+
+    return wait_until(f"{url} answers", answer, timeout, poll)
 
 
 def remove(*containers: str) -> None:
