@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # A single-node Kubernetes for CI from the real components: kube-apiserver, kube-controller-manager,
 # kube-scheduler, kubelet, kube-proxy and CoreDNS built from .ci/engines; etcd, containerd, the CNI
-# bridge plugins and a local registry (Tilt pushes to it, the node pulls from it) from Debian.
-# Linux, root, no systemd. Never touches ~/.kube/config.
+# bridge plugins and a local registry (Tilt pushes to it, the node pulls from it) from Debian;
+# kube-router's firewall enforces NetworkPolicy. Linux, root, no systemd. Never touches ~/.kube/config.
+# It is CI's: it runs privileged pods for whoever holds its admin key, so it starts only on a machine
+# it owns (CI=true, or `up --owns-machine`), and its state is readable by root only.
 #   up         start (idempotent); the last line printed is the kubeconfig's path
 #   down       stop everything and remove the cluster's state
 #   tools      print the directory holding tilt, helm, kubectl, ...
@@ -13,7 +15,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 state=${ASTRID_CLUSTER_DIR:-/var/lib/astrid-cluster}
 engines=${ASTRID_ENGINES:-/var/cache/astrid-engines}
 bin=$engines/bin
-node=astrid-ci node_ip=10.244.0.1 service_ip=10.96.0.1
+# The context is named as kind names its clusters, so the Tiltfile (and Tilt) take it for a laptop one.
+node=astrid-ci cluster=kind-astrid-ci node_ip=10.244.0.1 service_ip=10.96.0.1
 sock=/run/astrid-containerd/containerd.sock
 kubeconfig=$state/pki/admin.kubeconfig
 export PATH="$bin:$PATH"
@@ -38,15 +41,18 @@ wait_for() { # what seconds command...
 render() { sed -e "s|@STATE@|$state|g" -e "s|@COREDNS_IMAGE@|$coredns_image|g" "$here/cluster/$1"; }
 
 up() {
+  [ "${CI:-}" = true ] || [ "${1:-}" = --owns-machine ] ||
+    die "CI's cluster starts only on a machine it owns (CI=true, or: $0 up --owns-machine). For your own loop use the laptop cluster: make cluster"
   [ "$(id -u)" = 0 ] || die "needs root (it runs containerd, the kubelet and kube-proxy)"
-  for tool in containerd etcd docker-registry iptables openssl docker; do
-    command -v "$tool" >/dev/null || die "$tool is missing: apt-get install containerd etcd-server docker-registry containernetworking-plugins iptables openssl docker.io busybox-static"
+  for tool in containerd etcd docker-registry iptables ipset openssl docker; do
+    command -v "$tool" >/dev/null || die "$tool is missing: apt-get install containerd etcd-server docker-registry containernetworking-plugins iptables ipset openssl docker.io busybox-static"
   done
   [ -x /usr/lib/cni/bridge ] || die "CNI plugins missing: apt-get install containernetworking-plugins"
   bash "$here/engines/build.sh" >/dev/null
   coredns_image=astrid.local/coredns:$(go -C "$here/engines/coredns" list -m -f '{{.Version}}' github.com/coredns/coredns)
   mkdir -p "$state"/{logs,run,cni,etcd,registry} /run/astrid-containerd
-  bash "$here/cluster/pki.sh" "$state/pki" "$node" "$node_ip" "$service_ip"
+  chmod 700 "$state" /run/astrid-containerd
+  bash "$here/cluster/pki.sh" "$state/pki" "$node" "$node_ip" "$service_ip" "$cluster"
   for f in containerd.toml kubelet.yaml kube-proxy.yaml registry.yml; do render "$f" >"$state/$f"; done
   render cni.conflist >"$state/cni/10-astrid.conflist"
   bash "$here/dockerd.sh" start >&2
@@ -59,12 +65,18 @@ up() {
 
   start registry docker-registry serve "$state/registry.yml"
   start containerd containerd --config "$state/containerd.toml"
-  start etcd etcd --name astrid-ci --data-dir "$state/etcd" --listen-client-urls http://127.0.0.1:2379 \
-    --advertise-client-urls http://127.0.0.1:2379 --listen-peer-urls http://127.0.0.1:2380
+  local pki=$state/pki
+  # Clients and peers need a certificate from the cluster's CA: no local user reaches etcd unasked.
+  start etcd etcd --name astrid-ci --data-dir "$state/etcd" \
+    --listen-client-urls https://127.0.0.1:2379 --advertise-client-urls https://127.0.0.1:2379 \
+    --cert-file "$pki/etcd.crt" --key-file "$pki/etcd.key" --trusted-ca-file "$pki/ca.crt" --client-cert-auth \
+    --listen-peer-urls https://127.0.0.1:2380 --initial-advertise-peer-urls https://127.0.0.1:2380 \
+    --initial-cluster astrid-ci=https://127.0.0.1:2380 --peer-cert-file "$pki/etcd.crt" \
+    --peer-key-file "$pki/etcd.key" --peer-trusted-ca-file "$pki/ca.crt" --peer-client-cert-auth
   wait_for containerd 30 ctr --address "$sock" version
   bash "$here/cluster/images.sh" "$sock" "$bin" "$coredns_image"
-  local pki=$state/pki
-  start kube-apiserver kube-apiserver --etcd-servers http://127.0.0.1:2379 --secure-port 6443 \
+  start kube-apiserver kube-apiserver --etcd-servers https://127.0.0.1:2379 --etcd-cafile "$pki/ca.crt" \
+    --etcd-certfile "$pki/admin.crt" --etcd-keyfile "$pki/admin.key" --secure-port 6443 \
     --advertise-address "$node_ip" --service-cluster-ip-range 10.96.0.0/16 \
     --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" --client-ca-file "$pki/ca.crt" \
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
@@ -81,6 +93,10 @@ up() {
     --root-dir "$state/kubelet" --cert-dir "$state/kubelet/pki" --hostname-override "$node" --node-ip "$node_ip"
   start kube-proxy kube-proxy --config "$state/kube-proxy.yaml"
   wait_for "node $node" 120 kubectl wait --for condition=Ready "node/$node" --timeout 1s
+  # NetworkPolicy enforcement (the CNI bridge has none): kube-router's firewall only, as a host process.
+  start kube-router kube-router --kubeconfig "$kubeconfig" --run-firewall=true --run-router=false \
+    --run-service-proxy=false --enable-cni=false --hostname-override "$node" --health-port 0
+  wait_for kube-router 60 iptables -S KUBE-ROUTER-FORWARD
   render addons.yaml | kubectl apply -f - >/dev/null
   wait_for coredns 120 kubectl -n kube-system rollout status deployment/coredns --timeout 1s
   kubectl wait --for jsonpath='{.metadata.name}' -n default serviceaccount/default --timeout 60s >/dev/null
@@ -107,12 +123,20 @@ stop() { # name...
 down() {
   stop kubelet
   [ -S "$sock" ] && crictl --runtime-endpoint "unix://$sock" rmp --all --force >/dev/null 2>&1 || true
-  stop kube-proxy kube-scheduler kube-controller-manager kube-apiserver etcd containerd registry
+  stop kube-router kube-proxy kube-scheduler kube-controller-manager kube-apiserver etcd containerd registry
   pkill -f "containerd-shim.* -address $sock" 2>/dev/null || true
   [ -x "$bin/kube-proxy" ] && kube-proxy --cleanup >/dev/null 2>&1 || true
   # The CNI firewall plugin's chains (it removes only its per-pod rules).
   iptables -S FORWARD | grep -- "-j CNI-FORWARD" | sed 's/^-A/-D/' | xargs -r -L1 iptables 2>/dev/null || true
   for chain in CNI-FORWARD CNI-ADMIN; do iptables -F "$chain" 2>/dev/null && iptables -X "$chain" || true; done
+  # kube-router's (its --cleanup-config panics without IPVS): its jumps, chains and ipsets.
+  for chain in INPUT FORWARD OUTPUT; do
+    iptables -S "$chain" | grep -- "kube-router netpol" | sed 's/^-A/-D/' | xargs -r -L1 iptables 2>/dev/null || true
+  done
+  chains=$(iptables -S | awk '$1 == "-N" && $2 ~ /^KUBE-(ROUTER|NWPLCY|POD-FW)-/ {print $2}')
+  for chain in $chains; do iptables -F "$chain"; done
+  for chain in $chains; do iptables -X "$chain" || true; done
+  command -v ipset >/dev/null && ipset list -n | grep -E '^(inet6:)?KUBE-(DST|SRC)-' | xargs -r -n1 ipset destroy 2>/dev/null || true
   # The kubelet's volumes and containerd's snapshots are mounts: unmount before removing.
   findmnt -rn -o TARGET | grep -E "^($state|/run/astrid-containerd)" | sort -r | xargs -r umount -l
   ip link del astrid0 2>/dev/null || true
@@ -121,7 +145,7 @@ down() {
 }
 
 case "${1:-}" in
-  up) up ;;
+  up) up "${2:-}" ;;
   down) down ;;
   tools) echo "$bin" ;;
   tilt-args) ;; # none: Tilt finds the registry in kube-public/local-registry-hosting (docs/development.md)

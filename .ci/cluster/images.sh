@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The images the CI cluster runs, built here because none can be pulled: the pod sandbox
 # ("pause", Debian's static busybox sleeping) and CoreDNS (the binary built from .ci/engines),
-# imported into the cluster's containerd; and the Dockerfile's base, which Tilt's build finds
-# in Docker's store under its real name (scripts/base-image.sh builds the stand-in).
+# imported into the cluster's containerd; and, in CI only, the Dockerfile's base, which Tilt's
+# build finds in Docker's store under its real name (scripts/base-image.sh builds the stand-in).
+# Outside CI the stand-in never takes python:3.11-slim's name: a later release could ship it.
 # Usage: images.sh CTR_ADDRESS ENGINES_BIN COREDNS_IMAGE
 set -euo pipefail
 address=$1 bin=$2 coredns_image=$3
@@ -22,5 +23,6 @@ build astrid.local/pause:1 $'FROM scratch\nCOPY busybox /bin/busybox\nENTRYPOINT
   /bin/busybox
 build "$coredns_image" $'FROM scratch\nCOPY coredns /coredns\nENTRYPOINT ["/coredns"]' "$bin/coredns"
 
+[ "${CI:-}" = true ] || exit 0
 base=$(bash "$root/scripts/base-image.sh")
 [ "$base" = python:3.11-slim ] || docker tag "$base" python:3.11-slim

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Build the engines CI runs — tilt, helm, kubectl, the Kubernetes components, CoreDNS, crictl —
+# Build the engines CI runs — tilt, helm, kubectl, the Kubernetes components, CoreDNS, crictl,
+# kube-router (NetworkPolicy) —
 # from the Go module proxy. Each engine's version (and its hashes) lives in .ci/engines/<engine>/go.mod
 # and go.sum, nowhere else. Binaries land in $ASTRID_ENGINES/bin; an engine is rebuilt only when its
 # go.mod, go.sum or recipe below changes; Go's own caches (GOCACHE, GOMODCACHE) keep that incremental.
@@ -39,6 +40,12 @@ cri-tools() {
     -ldflags "-s -w -X sigs.k8s.io/cri-tools/pkg/version.Version=$v" tool
 }
 
+kube-router() {
+  # CI's NetworkPolicy enforcer (its firewall only; the CNI bridge enforces no policy). CI-only: never
+  # shipped to users; DOKS enforces NetworkPolicy with Cilium.
+  CGO_ENABLED=0 go -C "$here/kube-router" build -trimpath -o "$bin/" -ldflags "-s -w" tool
+}
+
 tilt() {
   # Tilt embeds its web UI from pkg/assets/build at compile time; the module zip has none, and a
   # release build (main.version set) refuses to start without it. So build from a writable copy of
@@ -61,7 +68,7 @@ tilt() {
     -ldflags "-s -w -X main.version=${v#v} -X main.date=$(date -u +%F)" github.com/tilt-dev/tilt/cmd/tilt
 }
 
-[ $# -gt 0 ] || set -- kubernetes helm tilt coredns cri-tools
+[ $# -gt 0 ] || set -- kubernetes helm tilt coredns cri-tools kube-router
 for e in "$@"; do
   # Rebuilt when the pins or the recipe above change.
   stamp=$( (cat "$here/$e/go.mod" "$here/$e/go.sum"; declare -f "$e") | sha256sum | cut -c1-16)
