@@ -35,7 +35,7 @@ def plan(env, tmp_path):
 
     def plan(context, *args, environment=None):
         result = run(
-            {**env, "KUBECONFIG": str(kubeconfig), "USER": "jane", **(environment or {})},
+            {**env, "KUBECONFIG": str(kubeconfig), **git_email("jane@astrid.example"), **(environment or {})},
             "tilt",
             "alpha",
             "tiltfile-result",
@@ -50,6 +50,11 @@ def plan(env, tmp_path):
         return result.returncode, (json.loads(result.stdout) if result.returncode == 0 else result.stderr)
 
     return plan
+
+
+def git_email(email: str) -> dict[str, str]:
+    """git's user.email as the Tiltfile's `git config user.email` reads it, above every config file."""
+    return {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "user.email", "GIT_CONFIG_VALUE_0": email}
 
 
 def api(result) -> dict:
@@ -84,31 +89,66 @@ def test_an_allowed_doks_context_pushes_to_docr_for_amd64_with_the_pull_secret(p
             f"api.imagePullSecrets[0].name=registry-{registry}",
             "--create-namespace",
         ],
-        "namespace": "astrid-jane",  # a namespace of the developer's own on a shared cluster
+        "namespace": "astrid-jane-astrid-example",  # a namespace of the developer's own on a shared cluster
     }
 
 
 @pytest.mark.parametrize(
-    ("user", "args", "namespace", "creates"),
+    ("email", "args", "namespace", "creates"),
     [
-        ({"USER": "Jane.Doe"}, (), "astrid-jane-doe", True),  # a valid DNS label
-        ({"USER": "", "USERNAME": "WinUser"}, (), "astrid-winuser", True),  # Windows
-        ({"USER": "jane"}, ("--namespace", "team-a"), "team-a", False),  # a set namespace is used as it is
-        ({"USER": "jane"}, ("--namespace", "team-a", "--create-namespace"), "team-a", True),
-        ({"USER": "jane"}, ("--create-namespace=false",), "astrid-jane", False),  # an admin made it
+        ("Jane.Doe@Acme.io", (), "astrid-jane-doe-acme-io", True),  # a valid DNS label
+        ("12345+jane@users.noreply.github.com", (), "astrid-12345-jane-users-noreply-github-com", True),
+        ("jane@astrid.example", ("--namespace", "team-a"), "team-a", False),  # a set namespace is used as it is
+        ("jane@astrid.example", ("--namespace", "team-a", "--create-namespace"), "team-a", True),
+        ("jane@astrid.example", ("--create-namespace=false",), "astrid-jane-astrid-example", False),  # an admin made it
+        ("", ("--namespace", "team-a"), "team-a", False),  # no email needed when the namespace is set
     ],
 )
-def test_the_namespace_on_a_remote_context(plan, user, args, namespace, creates):
-    code, result = plan(DOKS, "--allow-context", DOKS, *args, environment=user)
+def test_the_namespace_on_a_remote_context(plan, email, args, namespace, creates):
+    code, result = plan(DOKS, "--allow-context", DOKS, *args, environment=git_email(email))
     assert code == 0, result
     assert api(result)["namespace"] == namespace
     assert ("--create-namespace" in api(result)["helm"]) is creates
 
 
-def test_no_user_name_and_no_namespace_is_one_clear_error(plan):
-    code, stderr = plan(DOKS, "--allow-context", DOKS, environment={"USER": "", "USERNAME": ""})
+def test_two_people_with_one_user_name_get_two_namespaces(plan):
+    """Devcontainers run as vscode, node or root: the namespace follows the person, not the login."""
+    namespaces = set()
+    for email in ("ana@astrid.example", "bo@astrid.example"):
+        code, result = plan(DOKS, "--allow-context", DOKS, environment={"USER": "vscode", **git_email(email)})
+        assert code == 0, result
+        namespaces.add(api(result)["namespace"])
+    assert namespaces == {"astrid-ana-astrid-example", "astrid-bo-astrid-example"}
+
+
+@pytest.mark.parametrize("email", ["", "root@localhost", "vscode@example.com", "codespace@example.com", "node@x"])
+def test_an_empty_or_shared_email_is_one_clear_error(plan, email):
+    code, stderr = plan(DOKS, "--allow-context", DOKS, environment={"USER": "jane", **git_email(email)})
     assert code == 5
-    assert "no user name to derive your namespace from: set one with tilt up -- --namespace NAME" in stderr
+    assert f'your namespace on a shared cluster comes from git\'s user.email, which is "{email.lower()}"' in stderr
+    assert "tilt up -- --namespace astrid-<you>" in stderr
+    assert "Traceback" not in stderr
+
+
+def test_a_cluster_announcing_a_local_registry_is_not_local_by_that(env, tmp_path):
+    """Only the context's name makes a laptop cluster: CI's cluster publishes KEP-1755's
+    local-registry-hosting like any ctlptl cluster, yet reached under another name it is refused."""
+    config = json.loads(run(env, "kubectl", "config", "view", "--raw", "-o", "json").stdout)
+    config["contexts"][0]["name"] = config["current-context"] = "shared-team-cluster"
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(json.dumps(config))
+    assert "local-registry-hosting" in run(
+        {**env, "KUBECONFIG": str(kubeconfig)}, "kubectl", "-n", "kube-public", "get", "configmap", "-o", "name"
+    ).stdout
+    result = run(
+        {**env, "KUBECONFIG": str(kubeconfig)},
+        *("tilt", "alpha", "tiltfile-result", "--context", "shared-team-cluster"),
+        cwd=ROOT,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 5
+    assert 'kube context "shared-team-cluster" is not a laptop cluster and is not allowed' in result.stderr
 
 
 def test_settings_come_from_tilts_config_only_not_the_environment(plan):
