@@ -9,11 +9,14 @@ RELEASE    ?= astrid
 NAMESPACE  ?= default
 PORT       ?= 8080
 PLATFORM   ?= linux/amd64
+# The Dockerfile's base (its own default, python:3.11-slim, when empty); PULL=--pull fetches it afresh.
+BASE_IMAGE ?=
+PULL       ?=
 # The pull secret DOKS creates for the registry: registry-<registry name>.
 PULL_SECRET = registry-$(notdir $(REGISTRY))
 # The release version, and the image `helm install astrid ./helm/astrid` pulls by default.
 APP_VERSION = $(shell awk '/^appVersion:/ {gsub(/"/, "", $$2); print $$2}' helm/astrid/Chart.yaml)
-RELEASE_REF = $(REGISTRY)/$(IMAGE):$(APP_VERSION)
+REF        = $(REGISTRY)/$(IMAGE):$(TAG)
 REGISTRY_HOST = $(firstword $(subst /, ,$(REGISTRY)))
 # `docker manifest` reaches a plain-HTTP registry only so: one on this machine (a laptop's or CI's)
 # is detected; set INSECURE=--insecure for another.
@@ -36,20 +39,13 @@ cluster: ## Create or update the laptop cluster and its registry (ctlptl + kind)
 cluster-delete: ## Delete the laptop cluster and its registry
 	ctlptl delete -f kind-cluster.yaml
 
-ci-cluster: ## Start CI's own cluster (Linux, root): real Kubernetes, Tilt, Helm built from source
-	bash .ci/cluster.sh up
-	@echo 'next: eval "$$(bash .ci/cluster.sh env)"; tilt ci'
-
-ci-cluster-down: ## Stop CI's cluster and remove its state
-	bash .ci/cluster.sh down
-
 doctor: ## Check what `tilt up` needs; prints a fix for each failure; ARGS as for make dev
 	python3 scripts/doctor.py $(ARGS)
 
 venv: ## Create or update .venv from the pinned requirements
 	sh scripts/venv.sh
 
-test: ## Run the whole test suite (creates .venv; the slow tests need Docker and the CI cluster: make ci-cluster)
+test: ## Run the whole test suite (creates .venv; the slow tests need Docker and CI's cluster: .ci/run)
 	sh scripts/test.sh
 
 test-fast: ## Run the tests that need no container engine
@@ -69,32 +65,41 @@ run: venv ## Serve the api on localhost:$(PORT) with reload, no cluster needed
 	.venv/bin/uvicorn src.api.main:app --host 127.0.0.1 --port $(PORT) --reload --reload-dir src/api
 
 image: ## Build $(IMAGE):$(TAG) from Dockerfile.api for $(PLATFORM) (DOKS nodes are amd64)
-	docker build -f Dockerfile.api --platform $(PLATFORM) -t $(IMAGE):$(TAG) \
+	docker build $(PULL) -f Dockerfile.api --platform $(PLATFORM) -t $(IMAGE):$(TAG) \
+	  $(if $(BASE_IMAGE),--build-arg BASE_IMAGE=$(BASE_IMAGE)) \
 	  --build-arg VERSION=$(APP_VERSION) \
 	  --build-arg REVISION=$$(git rev-parse HEAD 2>/dev/null || echo unknown) .
 
-push: image ## Push $(REGISTRY)/$(IMAGE):$(TAG) (after `doctl registry login`)
-	docker tag $(IMAGE):$(TAG) $(REGISTRY)/$(IMAGE):$(TAG)
-	docker push $(REGISTRY)/$(IMAGE):$(TAG)
-
-release: ## Push $(REGISTRY)/$(IMAGE):<the chart's appVersion> once, from a clean tree: what `helm install` pulls
-	@status=$$(git status --porcelain) && test -z "$$status" || { echo "release: the tree has uncommitted changes (or is no git work tree); a release is built from a commit" >&2; exit 1; }
+# Tags are immutable: a pushed tag names one build forever, so push refuses an existing one
+# (EXISTS names the fix; STEP, the target that asked). Checked before the build, after the login.
+EXISTS ?= tags are immutable: commit and push a new one
+STEP   ?= push
+push: ## Push $(REGISTRY)/$(IMAGE):$(TAG), refusing a tag that exists (after `doctl registry login`)
 	@test -n "$(INSECURE)" || docker login $(REGISTRY_HOST) </dev/null >/dev/null 2>&1 || { \
-	  echo "release: Docker's login to $(REGISTRY_HOST) is missing or expired: doctl registry login (or docker login $(REGISTRY_HOST))" >&2; exit 1; }
-	@if err=$$(docker manifest inspect $(INSECURE) $(RELEASE_REF) 2>&1 >/dev/null); then \
-	  echo "release: $(RELEASE_REF) already exists; raise appVersion in helm/astrid/Chart.yaml" >&2; exit 1; fi; \
-	case "$$err" in *"no such manifest"*) ;; *) echo "release: cannot check $(RELEASE_REF) (doctl registry login?): $$err" >&2; exit 1;; esac
-	$(MAKE) --no-print-directory push TAG=$(APP_VERSION)
+	  echo "$(STEP): Docker's login to $(REGISTRY_HOST) is missing or expired: doctl registry login (or docker login $(REGISTRY_HOST))" >&2; exit 1; }
+	@if err=$$(docker manifest inspect $(INSECURE) $(REF) 2>&1 >/dev/null); then \
+	  echo "$(STEP): $(REF) already exists; $(EXISTS)" >&2; exit 1; fi; \
+	case "$$err" in *"no such manifest"*) ;; *) echo "$(STEP): cannot check $(REF) (doctl registry login?): $$err" >&2; exit 1;; esac
+	$(MAKE) --no-print-directory image
+	docker tag $(IMAGE):$(TAG) $(REF)
+	docker push $(REF)
 
-deploy: ## Install or upgrade the release with the image tag $(TAG); Helm prints the chart's notes (port-forward, curl)
+release: ## Push $(REGISTRY)/$(IMAGE):<the chart's appVersion> once, from a clean tree, on a freshly pulled base
+	@status=$$(git status --porcelain) && test -z "$$status" || { echo "release: the tree has uncommitted changes (or is no git work tree); a release is built from a commit" >&2; exit 1; }
+	@$(MAKE) --no-print-directory push TAG=$(APP_VERSION) PULL=--pull STEP=release EXISTS="raise appVersion in helm/astrid/Chart.yaml"
+
+deploy: push ## Push $(TAG), then install or upgrade the release with the digest pushed; Helm prints the chart's notes
+	@digest=$$(docker image inspect --format '{{join .RepoDigests "\n"}}' $(REF) | sed -n 's|^$(REGISTRY)/$(IMAGE)@||p' | head -n 1); \
+	test -n "$$digest" || { echo "deploy: Docker recorded no digest for $(REF) after the push" >&2; exit 1; }; \
+	echo "deploy: $(REGISTRY)/$(IMAGE)@$$digest"; \
 	helm upgrade --install $(RELEASE) ./helm/astrid --namespace $(NAMESPACE) --create-namespace \
-	  --set api.image.repository=$(REGISTRY)/$(IMAGE) --set api.image.tag=$(TAG) \
+	  --set api.image.repository=$(REGISTRY)/$(IMAGE) --set api.image.tag=$(TAG) --set api.image.digest=$$digest \
 	  --set 'api.imagePullSecrets[0].name=$(PULL_SECRET)' --wait
 
 bench: venv ## Benchmark builds, start-up and the service (the real loop: make bench-loop); writes bench/results/
 	.venv/bin/python -m bench
 
-bench-loop: venv ## Benchmark the real loop on the CI cluster (make ci-cluster first): tilt ci cold/warm, save -> served
+bench-loop: venv ## Benchmark the real loop on CI's cluster (where it runs: docs/performance.md): tilt ci cold/warm, save -> served
 	eval "$$(bash .ci/cluster.sh env)" && .venv/bin/python -m bench.tilt_loop
 
 lock: venv ## Re-pin requirements*.txt (with hashes) from requirements*.in
@@ -105,4 +110,4 @@ audit: venv ## Check pinned dependencies for known vulnerabilities (needs the ad
 	.venv/bin/pip-audit --require-hashes --disable-pip -r requirements.txt
 	.venv/bin/pip-audit --require-hashes --disable-pip -r requirements-dev.txt
 
-.PHONY: help dev down cluster cluster-delete ci-cluster ci-cluster-down bench-loop doctor venv test test-fast lint fmt run image push release deploy bench lock audit
+.PHONY: help dev down cluster cluster-delete bench-loop doctor venv test test-fast lint fmt run image push release deploy bench lock audit

@@ -1,4 +1,4 @@
-"""The real loop's figures: `make bench-loop` (the CI cluster must be up: `make ci-cluster`).
+"""The real loop's figures: `make bench-loop` (CI's cluster must be up: docs/performance.md).
 
 Real Tilt on the CI cluster, in a copy of the project: a cold `tilt ci` (no image, no build cache),
 a warm one, and with `tilt up` running, save -> new response through localhost:8080 for N saves.

@@ -1,5 +1,5 @@
-"""The real loop: real Tilt, Helm and kubectl against the CI cluster (`make ci-cluster`). Without it
-running, these tests fail in CI and are skipped elsewhere, naming the command that starts it."""
+"""The real loop: real Tilt, Helm and kubectl against CI's cluster (.ci/run starts it). Without it
+running, these tests fail in CI and are skipped elsewhere, naming what starts it."""
 
 import os
 import shlex
@@ -37,7 +37,7 @@ def env() -> dict[str, str]:
     probe = subprocess.run(["kubectl", "get", "--raw", "/readyz"], env=env, capture_output=True, text=True)
     if probe.returncode != 0:
         error = probe.stderr.strip()[:200]
-        reason = f"the CI cluster is not running (start it: sudo make ci-cluster): {error}"
+        reason = f"CI's cluster is not running (.ci/run starts it; docs/development.md): {error}"
         if engines_required():
             pytest.fail(reason)
         pytest.skip(reason)
@@ -70,6 +70,17 @@ def pushed_image(env) -> tuple[str, str]:
     run(env, "docker", "tag", local, f"{repository}:{tag}")
     run(env, "docker", "push", f"{repository}:{tag}", timeout=300)
     return repository, tag
+
+
+@pytest.fixture(scope="session")
+def registry_base(env) -> str:
+    """The Dockerfile's base served by CI's registry, where `make release` (docker build --pull)
+    fetches it afresh: no other registry is reachable from CI."""
+    base = run(env, "bash", str(ROOT / "scripts" / "base-image.sh"), timeout=1200).stdout.split()[-1]
+    ref = "localhost:5005/library/python:3.11-slim"
+    run(env, "docker", "tag", base, ref)
+    run(env, "docker", "push", ref, timeout=300)
+    return ref
 
 
 @pytest.fixture

@@ -2,7 +2,8 @@
 
 Each block is one bash script, run in a committed copy of the project with the cluster's tools and
 kubeconfig and REGISTRY=localhost:5005/astrid: CI's containerd finds registry.digitalocean.com
-there too, so the chart's default image is what `make release` pushed. `curl` gets a person's
+there too, so the chart's default image is what `make release` pushed. BASE_IMAGE names the base in
+that registry, as `make release` pulls its base afresh and no other registry is reachable. `curl` gets a person's
 patience (it retries while a server started with `&` comes up), background jobs stop with the block,
 and a `# {...}` line is the output the command above it must print. Blocks fenced ```sh elsewhere
 need DigitalOcean, a laptop or the internet; tests/docs checks that each links to its tool's docs."""
@@ -37,7 +38,7 @@ def blocks() -> list:
 
 
 @pytest.fixture
-def committed(env, project):
+def committed(env, project, registry_base):
     """The project copy as a commit of its own, at an appVersion no earlier run has pushed."""
     chart = project / "helm" / "astrid" / "Chart.yaml"
     version = f"0.1.0-docs.{uuid.uuid4().hex[:8]}"
@@ -45,7 +46,11 @@ def committed(env, project):
     git = ["git", "-c", "user.name=docs", "-c", "user.email=docs@localhost"]
     for argv in (["git", "init", "-q"], ["git", "add", "-A"], [*git, "commit", "-qm", "docs"]):
         run(env, *argv, cwd=project)
-    yield project, {**env, "REGISTRY": "localhost:5005/astrid", "PYTHONDONTWRITEBYTECODE": "1"}, version
+    yield (
+        project,
+        {**env, "REGISTRY": "localhost:5005/astrid", "BASE_IMAGE": registry_base, "PYTHONDONTWRITEBYTECODE": "1"},
+        version,
+    )
     run(env, "helm", "uninstall", "astrid", "--ignore-not-found", "--wait", check=False)
 
 
@@ -69,7 +74,7 @@ def test_documented_commands_run_as_written(committed, block):
         assert expected in printed, stdout[-3000:]
 
 
-def test_make_release_refuses_a_dirty_tree_and_an_existing_tag(committed):
+def test_make_release_refuses_a_dirty_tree_and_an_existing_tag_and_pulls_its_base(committed):
     project, env, version = committed
     (project / "src" / "api" / "main.py").write_text("# unsaved work\n", encoding="utf-8")
     dirty = run(env, "make", "release", cwd=project, check=False)
@@ -80,7 +85,9 @@ def test_make_release_refuses_a_dirty_tree_and_an_existing_tag(committed):
         {**env, "REGISTRY": "127.0.0.2:5999/astrid"}, "make", "release", cwd=project, check=False
     )
     assert "release: Docker's login to 127.0.0.2:5999 is missing or expired" in logged_out.stderr
+    run(env, "docker", "rmi", env["BASE_IMAGE"])
     run(env, "make", "release", cwd=project, timeout=600)
+    assert run(env, "docker", "image", "inspect", env["BASE_IMAGE"], check=False).returncode == 0  # pulled afresh
     again = run(env, "make", "release", cwd=project, check=False)
     assert again.returncode != 0
     assert f"release: localhost:5005/astrid/astrid-api:{version} already exists" in again.stderr
