@@ -4,15 +4,26 @@ import os
 import signal
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from tests.support.chart import render
-from tests.support.engines import ROOT, free_port, wait_for
+from tests.support.engines import ROOT, free_port, remove, sh, wait_for
 
 # Dockerfile.api's CMD (tests/image/test_image.py pins the two together).
-IMAGE_CMD = ["uvicorn", "src.api.main:app", "--host", "0.0.0.0", "--no-server-header"]
+IMAGE_CMD = [
+    "uvicorn",
+    "src.api.main:app",
+    "--host",
+    "0.0.0.0",
+    "--no-server-header",
+    "--http",
+    "h11",
+    "--h11-max-incomplete-event-size",
+    "16384",
+]
 
 
 @contextmanager
@@ -39,3 +50,20 @@ def uvicorn(app: str | None = None, values: dict | None = None) -> Iterator[tupl
             proc.send_signal(signal.SIGCONT)  # a test may have stopped it
             proc.kill()
         proc.wait(timeout=30)
+
+
+@contextmanager
+def container(image: str, *, dev: bool = False, options: tuple[str, ...] = ()) -> Iterator[tuple[str, str]]:
+    """The built image run by Docker with its own CMD and the chart's environment (values-dev.yaml's
+    with dev=True), the container port published on 127.0.0.1 only, `options` added to `docker run`.
+    Yields (container name, base URL) once /health answers; removes the container."""
+    api = render(dev=dev).api
+    port, name = free_port(), f"astrid-test-{uuid.uuid4().hex[:8]}"
+    env = [f"--env={e['name']}={e['value']}" for e in api["env"]]
+    published = f"127.0.0.1:{port}:{api['ports'][0]['containerPort']}"
+    try:
+        sh("docker", "run", "-d", "--name", name, "-p", published, *env, *options, image, timeout=120)
+        wait_for(f"http://127.0.0.1:{port}/health", timeout=30)
+        yield name, f"http://127.0.0.1:{port}"
+    finally:
+        remove(name)
