@@ -13,7 +13,6 @@ from bench.tools import ROOT, container, inspect, loopback_ports, poll
 UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 LABELS = {
     "ours": "ours: src.api.main, the image's CMD + ENV",
-    "httptools": "ours with --http httptools instead of h11",
     "ceiling": "ceiling: raw ASGI, same args + --no-access-log",
     "plain": "plain: FastAPI def, uvicorn h11/asyncio, access log",
 }
@@ -51,10 +50,8 @@ def servers(image: str) -> dict[str, tuple[list[str], list[str]]]:
     cmd = ["127.0.0.1" if arg == "0.0.0.0" else arg for arg in config["Cmd"]]
     mount = ["-v", f"{ROOT / 'bench'}:{config['WorkingDir']}/bench:ro"]  # the comparison apps
     plain = "uvicorn bench.apps.plain:app --host 127.0.0.1 --http h11 --loop asyncio"
-    h11 = cmd.index("--http")
     return {
         "ours": ([], cmd),
-        "httptools": ([], [*cmd[:h11], "--http", "httptools"]),
         "ceiling": (mount, [cmd[0], "bench.apps.raw:app", *cmd[2:], "--no-access-log"]),
         "plain": (mount, plain.split()),
     }
@@ -65,7 +62,8 @@ def throughput_figures(image: str, rounds: int, seconds: int = 5) -> list[Figure
     results: dict[str, list[dict]] = {key: [] for key in commands}
     with ExitStack() as stack:
         urls = {}
-        for (key, (extra, command)), port in zip(commands.items(), loopback_ports(len(commands)), strict=True):
+        ports = loopback_ports(len(commands))
+        for (key, (extra, command)), port in zip(commands.items(), ports, strict=True):
             # Output goes nowhere (log driver none); UVICORN_PORT replaces the image's port 80.
             options = ["--network", "host", "--log-driver", "none", "-e", f"UVICORN_PORT={port}", *extra]
             stack.enter_context(container(options, image, *command))
@@ -104,7 +102,7 @@ def throughput_figures(image: str, rounds: int, seconds: int = 5) -> list[Figure
             Figure(f"    p50 latency, {key}", "ms", [r["p50_ms"] for r in runs]),
             Figure(f"    p99 latency, {key}", "ms", [r["p99_ms"] for r in runs]),
         ]
-    for other, limit in (("httptools", 0.0), ("ceiling", 0.19), ("plain", 2.0)):
+    for other, limit in (("ceiling", 0.19), ("plain", 2.0)):
         ours, theirs = ([r["rps"] for r in results[k]] for k in ("ours", other))
         ratios = [a / b for a, b in zip(ours, theirs, strict=True)]
         of_medians = {"ratio_of_medians": statistics.median(ours) / statistics.median(theirs)}

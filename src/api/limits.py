@@ -1,8 +1,11 @@
-"""Refuse oversized request headers with 431.
+"""Refuse request heads above 16 KiB of headers or 100 headers with 431.
 
-uvicorn's httptools parser accepts headers of any size; an ingress would stop
-them, but `kubectl port-forward` and in-cluster clients reach the pod directly.
-The limits match h11's default and are far above what a real client sends.
+uvicorn's h11 parser (the image's CMD) bounds memory: it refuses a head still
+incomplete after 16 KiB. But a complete head that arrives in one read (asyncio
+reads up to 256 KiB at a time) is parsed whatever its size or header count, so
+whether such a head reached the app would depend on how TCP split it. This check
+makes the limit the same for every client; an ingress would stop such heads, but
+`kubectl port-forward` and in-cluster clients reach the pod directly.
 """
 
 from starlette.responses import JSONResponse

@@ -127,7 +127,7 @@ def test_dependencies_are_installed_from_hashes(api_image):
         "python",
         api_image,
         "-c",
-        "import fastapi, uvicorn, httptools, watchfiles; print(fastapi.__version__, uvicorn.__version__)",
+        "import fastapi, uvicorn, h11, watchfiles; print(fastapi.__version__, uvicorn.__version__)",
     )
     pins = {
         line.split("==")[0]: line.split("==")[1].split()[0]
