@@ -1,15 +1,21 @@
 """Every route of the app, in process (httpx over ASGI, lifespan included)."""
 
+import json
 import logging
+import os
+import subprocess
+import sys
 
 import pytest
 from fastapi.testclient import TestClient
 
-from src.api.main import app
+from src.api.main import DOCS_ENV, app, create_app
 from src.api.probe_logs import HealthCheckFilter
+from tests.conftest import ROOT
 from tests.support.chart import app_version
 
 EXPECTED = {"status": "ok", "service": "astrid-api"}
+DOCS_PATHS = ["/docs", "/redoc", "/openapi.json"]
 
 
 @pytest.fixture(scope="module")
@@ -42,16 +48,45 @@ def test_wrong_methods_are_json_405(client, method):
     assert set(r.headers["allow"].replace(" ", "").split(",")) == {"GET"}
 
 
-def test_openapi_documents_the_health_response(client):
-    schema = client.get("/openapi.json").json()
+def test_openapi_documents_the_health_response():
+    schema = app.openapi()  # built whether or not /openapi.json is served
     op = schema["paths"]["/health"]["get"]
     ref = op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
     model = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
     assert model["required"] == ["status", "service"]
 
 
-def test_openapi_version_is_the_release_version(client):
-    assert client.get("/openapi.json").json()["info"]["version"] == app_version()
+def test_openapi_version_is_the_release_version():
+    assert app.openapi()["info"]["version"] == app_version()
+
+
+@pytest.mark.parametrize("path", DOCS_PATHS)
+def test_api_docs_are_404_when_off(path):
+    with TestClient(create_app(docs=False)) as c:
+        r = c.get(path)
+        assert r.status_code == 404 and r.json() == {"detail": "Not Found"}
+        assert c.get("/health").json() == EXPECTED
+
+
+def test_api_docs_are_served_when_on():
+    with TestClient(create_app(docs=True)) as c:
+        docs, redoc, schema = (c.get(path) for path in DOCS_PATHS)
+        assert docs.status_code == 200 and "swagger-ui" in docs.text and "/openapi.json" in docs.text
+        assert redoc.status_code == 200 and "redoc" in redoc.text and "/openapi.json" in redoc.text
+        assert schema.status_code == 200 and schema.json() == app.openapi()  # the same document
+        assert c.get("/health").json() == EXPECTED
+
+
+@pytest.mark.parametrize(("value", "served"), [(None, False), ("false", False), ("1", False), ("true", True)])
+def test_the_environment_turns_the_docs_on_only_with_true(value, served):
+    """What the image runs: the module's app, built from ASTRID_API_DOCS (unset = off)."""
+    env = {k: v for k, v in os.environ.items() if k != DOCS_ENV} | ({DOCS_ENV: value} if value else {})
+    urls = "[a.docs_url, a.redoc_url, a.openapi_url]"
+    code = f"import json; from src.api.main import app as a; print(json.dumps({urls}))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert json.loads(out.stdout) == (DOCS_PATHS if served else [None, None, None]), out.stderr
 
 
 def test_health_handler_is_async():

@@ -1,12 +1,14 @@
-"""values-dev.yaml adds exactly what live update needs, and relaxes nothing else: uvicorn reloads, and
-the api container's root filesystem is writable (Tilt copies saved files into /app/src as the image's
-user). No init container, no extra volume."""
+"""values-dev.yaml adds exactly what live update needs and the API docs, and relaxes nothing else:
+uvicorn reloads, the api container's root filesystem is writable (Tilt copies saved files into /app/src
+as the image's user), and the app serves /docs. No init container, no extra volume."""
 
 import copy
 
 RELOAD = {"name": "UVICORN_RELOAD", "value": "true"}
 # uvicorn watches from the start, or it misses a file Tilt syncs into a new container as it starts.
 RELOAD_DELAY = {"name": "UVICORN_RELOAD_DELAY", "value": "0"}
+DOCS_OFF = {"name": "ASTRID_API_DOCS", "value": "false"}
+DOCS_ON = {"name": "ASTRID_API_DOCS", "value": "true"}
 
 
 def test_production_does_not_reload_and_keeps_a_read_only_root(prod):
@@ -21,6 +23,11 @@ def test_dev_reloads_and_only_the_api_root_is_writable(dev):
     assert check["securityContext"]["readOnlyRootFilesystem"] is True
 
 
+def test_production_hides_the_api_docs_and_dev_serves_them(prod, dev):
+    assert DOCS_OFF in prod.api["env"] and DOCS_ON not in prod.api["env"]
+    assert DOCS_ON in dev.api["env"] and DOCS_OFF not in dev.api["env"]
+
+
 def test_dev_needs_no_init_container_or_volume(prod, dev):
     assert "initContainers" not in dev.pod_spec
     assert dev.pod_spec["volumes"] == prod.pod_spec["volumes"]
@@ -33,6 +40,7 @@ def without_expected_dev_differences(deployment):
     (api,) = d["spec"]["template"]["spec"]["containers"]
     api["env"].remove(RELOAD)
     api["env"].remove(RELOAD_DELAY)
+    api["env"][api["env"].index(DOCS_ON)] = DOCS_OFF
     api["securityContext"]["readOnlyRootFilesystem"] = True
     return d
 
