@@ -12,7 +12,8 @@ HOST = "Host: localhost\r\n"
 
 CASES = {
     "garbage": b"GARBAGE\r\n\r\n",
-    "bad-version": b"GET /health HTTP/9.9\r\n" + HOST.encode() + b"\r\n",
+    # Not HTTP/9.9: that one is well-formed (DIGIT "." DIGIT), and h11 answers it as HTTP/1.1.
+    "bad-version": b"GET /health HTTP/x.y\r\n" + HOST.encode() + b"\r\n",
     "invalid-method": b"G@T /health HTTP/1.1\r\n" + HOST.encode() + b"\r\n",
     "bad-percent-encoding": b"GET /%ZZ%00 HTTP/1.1\r\n" + HOST.encode() + b"\r\n",
     "raw-high-bytes": b"GET /\xff\xfe HTTP/1.1\r\n" + HOST.encode() + b"\r\n",
