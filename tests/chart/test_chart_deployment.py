@@ -60,6 +60,7 @@ def test_the_image_starts_uvicorn_and_the_chart_sets_only_its_settings(prod):
         "UVICORN_PORT": "80",
         "UVICORN_LOG_LEVEL": "info",
         "UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN": "20",
+        "ASTRID_API_DOCS": "false",  # the app's own setting: no /docs in production
     }
 
 
