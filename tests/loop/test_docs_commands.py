@@ -2,11 +2,12 @@
 
 Each block is one bash script, run in a committed copy of the project with the cluster's tools and
 kubeconfig and REGISTRY=localhost:5005/astrid: CI's containerd finds registry.digitalocean.com
-there too, so the chart's default image is what `make release` pushed. BASE_IMAGE names the base in
-that registry, as `make release` pulls its base afresh and no other registry is reachable. `curl` gets a person's
-patience (it retries while a server started with `&` comes up), background jobs stop with the block,
-and a `# {...}` line is the output the command above it must print. Blocks fenced ```sh elsewhere
-need DigitalOcean, a laptop or the internet; tests/docs checks that each links to its tool's docs."""
+there too, so the chart's default image is what `make release` pushed. BASE_IMAGE names the base
+in that registry, as `make release` pulls its base afresh and no other registry is reachable.
+`curl` gets a person's patience (it retries while a server started with `&` comes up), background
+jobs stop with the block, and a `# {...}` line is the output the command above it must print.
+Blocks fenced ```sh elsewhere need DigitalOcean, a laptop or the internet; tests/docs checks that
+each links to its tool's docs."""
 
 import os
 import re
@@ -46,11 +47,8 @@ def committed(env, project, registry_base):
     git = ["git", "-c", "user.name=docs", "-c", "user.email=docs@localhost"]
     for argv in (["git", "init", "-q"], ["git", "add", "-A"], [*git, "commit", "-qm", "docs"]):
         run(env, *argv, cwd=project)
-    yield (
-        project,
-        {**env, "REGISTRY": "localhost:5005/astrid", "BASE_IMAGE": registry_base, "PYTHONDONTWRITEBYTECODE": "1"},
-        version,
-    )
+    settings = {"REGISTRY": "localhost:5005/astrid", "BASE_IMAGE": registry_base}
+    yield project, {**env, **settings, "PYTHONDONTWRITEBYTECODE": "1"}, version
     run(env, "helm", "uninstall", "astrid", "--ignore-not-found", "--wait", check=False)
 
 
@@ -87,7 +85,8 @@ def test_make_release_refuses_a_dirty_tree_and_an_existing_tag_and_pulls_its_bas
     assert "release: Docker's login to 127.0.0.2:5999 is missing or expired" in logged_out.stderr
     run(env, "docker", "rmi", env["BASE_IMAGE"])
     run(env, "make", "release", cwd=project, timeout=600)
-    assert run(env, "docker", "image", "inspect", env["BASE_IMAGE"], check=False).returncode == 0  # pulled afresh
+    pulled = run(env, "docker", "image", "inspect", env["BASE_IMAGE"], check=False)
+    assert pulled.returncode == 0, "make release built without pulling its base afresh"
     again = run(env, "make", "release", cwd=project, check=False)
     assert again.returncode != 0
     assert f"release: localhost:5005/astrid/astrid-api:{version} already exists" in again.stderr

@@ -47,9 +47,10 @@ def test_make_deploy_runs_the_digest_it_pushed(env, make, namespace):
     tag = f"deploy-{uuid.uuid4().hex[:8]}"
     make("deploy", f"TAG={tag}", f"NAMESPACE={namespace}")
     digest = registry_digest("astrid/astrid-api", tag)
-    deployment = json.loads(run(env, "kubectl", "-n", namespace, "get", "deployment/astrid-api", "-o", "json").stdout)
+    kubectl = ["kubectl", "-n", namespace, "get", "-o", "json"]
+    deployment = json.loads(run(env, *kubectl, "deployment/astrid-api").stdout)
     (container,) = deployment["spec"]["template"]["spec"]["containers"]
     assert container["image"] == f"{REGISTRY}/astrid-api@{digest}"
-    pods = json.loads(run(env, "kubectl", "-n", namespace, "get", "pods", "-o", "json").stdout)["items"]
+    pods = json.loads(run(env, *kubectl, "pods").stdout)["items"]
     assert {p["status"]["containerStatuses"][0]["imageID"].rsplit("@", 1)[1] for p in pods} == {digest}
     run(env, "helm", "uninstall", "astrid", "-n", namespace, "--wait")
