@@ -61,8 +61,8 @@ fmt: venv ## Format and autofix with ruff
 	.venv/bin/ruff format .
 	.venv/bin/ruff check --fix .
 
-run: venv ## Serve the api on localhost:$(PORT) with reload, no cluster needed
-	.venv/bin/uvicorn src.api.main:app --host 127.0.0.1 --port $(PORT) --reload --reload-dir src/api
+run: venv ## Serve the api on localhost:$(PORT) with reload and the API docs (/docs), no cluster needed
+	ASTRID_API_DOCS=true .venv/bin/uvicorn src.api.main:app --host 127.0.0.1 --port $(PORT) --reload --reload-dir src/api
 
 image: ## Build $(IMAGE):$(TAG) from Dockerfile.api for $(PLATFORM) (DOKS nodes are amd64)
 	docker build $(PULL) -f Dockerfile.api --platform $(PLATFORM) -t $(IMAGE):$(TAG) \
