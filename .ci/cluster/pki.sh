@@ -2,7 +2,8 @@
 # Certificates and kubeconfigs for the CI cluster: one CA, the API server's serving certificate,
 # etcd's (it answers only clients with a certificate from this CA), a cluster-admin client (kubectl,
 # controllers, kube-proxy, the API server's calls to the kubelet and to etcd) and the kubelet's node
-# identity. Each file is made once; everything is readable by root only.
+# identity. Each key and certificate is made once (the kubeconfigs are rewritten on every call);
+# everything is readable by root only.
 # Usage: pki.sh DIR NODE_NAME NODE_IP SERVICE_IP CLUSTER_NAME
 set -euo pipefail
 dir=$1 node=$2 node_ip=$3 service_ip=$4 cluster=$5

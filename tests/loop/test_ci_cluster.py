@@ -62,7 +62,7 @@ def test_etcd_answers_only_clients_holding_the_clusters_certificate(state):
     assert b'"etcdserver"' in version(tls(cert=True))  # the endpoint is there for the API server
     with pytest.raises((ssl.SSLError, ConnectionError)):
         version(tls(cert=False))
-    assert not version(None).startswith(b"HTTP/1.1 200")  # plain HTTP gets no answer
+    assert not version(None).startswith(b"HTTP/1.1 200")  # plain HTTP gets etcd's TLS server's 400
 
 
 def test_outside_ci_the_base_stand_in_keeps_its_own_name(env):

@@ -72,7 +72,7 @@ def test_documented_commands_run_as_written(committed, block):
         assert expected in printed, stdout[-3000:]
 
 
-def test_make_release_refuses_a_dirty_tree_and_an_existing_tag_and_pulls_its_base(committed):
+def test_make_release_refuses_a_dirty_tree_and_an_existing_tag_and_pulls_its_base(committed, pushed_image):
     project, env, version = committed
     (project / "src" / "api" / "main.py").write_text("# unsaved work\n", encoding="utf-8")
     dirty = run(env, "make", "release", cwd=project, check=False)
@@ -83,10 +83,11 @@ def test_make_release_refuses_a_dirty_tree_and_an_existing_tag_and_pulls_its_bas
         {**env, "REGISTRY": "127.0.0.2:5999/astrid"}, "make", "release", cwd=project, check=False
     )
     assert "release: Docker's login to 127.0.0.2:5999 is missing or expired" in logged_out.stderr
-    run(env, "docker", "rmi", env["BASE_IMAGE"])
+    base_id = ["docker", "image", "inspect", "-f", "{{.Id}}", env["BASE_IMAGE"]]
+    fresh = run(env, *base_id).stdout
+    run(env, "docker", "tag", ":".join(pushed_image), env["BASE_IMAGE"])  # a stale copy under its name
     run(env, "make", "release", cwd=project, timeout=600)
-    pulled = run(env, "docker", "image", "inspect", env["BASE_IMAGE"], check=False)
-    assert pulled.returncode == 0, "make release built without pulling its base afresh"
+    assert run(env, *base_id).stdout == fresh, "make release built on the local copy, not a fresh pull"
     again = run(env, "make", "release", cwd=project, check=False)
     assert again.returncode != 0
     assert f"release: localhost:5005/astrid/astrid-api:{version} already exists" in again.stderr

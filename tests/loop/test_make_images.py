@@ -1,5 +1,5 @@
-"""`make push`, `make deploy` and `make release` against CI's registry and cluster: tags are never
-overwritten, a deploy runs the digest it pushed, a release builds on a base pulled afresh."""
+"""`make push` and `make deploy` against CI's registry and cluster: tags are never overwritten, and a
+deploy runs the digest it pushed (`make release` is tested with the README's commands)."""
 
 import json
 import urllib.request

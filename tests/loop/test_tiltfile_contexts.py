@@ -98,6 +98,7 @@ def test_an_allowed_doks_context_pushes_to_docr_for_amd64_with_the_pull_secret(p
     [
         ("Jane.Doe@Acme.io", (), "astrid-jane-doe-acme-io", True),  # a valid DNS label
         ("12345+jane@users.noreply.github.com", (), "astrid-12345-jane-users-noreply-github-com", True),
+        ("José@Acme.io", (), "astrid-jos---acme-io", True),  # a DNS label: ASCII only (é is two bytes)
         ("jane@astrid.example", ("--namespace", "team-a"), "team-a", False),  # used as it is
         ("jane@astrid.example", ("--namespace", "team-a", "--create-namespace"), "team-a", True),
         ("jane@astrid.example", ("--create-namespace=false",), "astrid-jane-astrid-example", False),  # exists
