@@ -72,6 +72,13 @@ def pushed_image(env) -> tuple[str, str]:
     return repository, tag
 
 
+def api_pod(env, namespace, field: str = "metadata.name") -> str:
+    """A field of the release's api pod in `namespace` (its name by default)."""
+    selector = "app.kubernetes.io/component=api"
+    jsonpath = f"jsonpath={{.items[0].{field}}}"
+    return run(env, "kubectl", "get", "pods", "-n", namespace, "-l", selector, "-o", jsonpath).stdout.strip()
+
+
 @pytest.fixture(scope="session")
 def registry_base(env) -> str:
     """The Dockerfile's base served by CI's registry, where `make release` (docker build --pull)

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from tests.loop.conftest import helm, run
+from tests.loop.conftest import api_pod, helm, run
 from tests.support.engines import free_port, wait_for, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.cluster]
@@ -103,18 +103,7 @@ def test_only_the_release_namespace_and_the_named_one_get_in(
     for ns in (allowed, other):
         start_client(env, ns, pushed_image)
 
-    pod_ip = run(
-        env,
-        "kubectl",
-        "get",
-        "pods",
-        "-n",
-        namespace,
-        "-l",
-        "app.kubernetes.io/component=api",
-        "-o",
-        "jsonpath={.items[0].status.podIP}",
-    ).stdout.strip()
+    pod_ip = api_pod(env, namespace, "status.podIP")
     urls = [f"http://astrid-api-service.{namespace}.svc.cluster.local/health", f"http://{pod_ip}:80/health"]
 
     for url in urls:

@@ -4,7 +4,7 @@ sysctl on containerd 1.x (which leaves the kernel's default of 1024)."""
 
 import pytest
 
-from tests.loop.conftest import helm, run
+from tests.loop.conftest import api_pod, helm, run
 from tests.support.engines import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.cluster]
@@ -18,21 +18,6 @@ RESTRICTED = [
 def install(env, namespace, image, *flags, wait=True):
     run(env, "kubectl", "label", "namespace", namespace, *RESTRICTED)
     helm(env, "install", image, "-n", namespace, *flags, wait=wait)
-
-
-def api_pod(env, namespace) -> str:
-    return run(
-        env,
-        "kubectl",
-        "get",
-        "pods",
-        "-n",
-        namespace,
-        "-l",
-        "app.kubernetes.io/component=api",
-        "-o",
-        "jsonpath={.items[0].metadata.name}",
-    ).stdout
 
 
 def test_the_node_runs_containerd_1(env):
