@@ -27,7 +27,8 @@ def cluster_env() -> dict[str, str]:
 
 
 def run(env, *argv, timeout=300, **kw) -> subprocess.CompletedProcess:
-    """tests/support/engines.sh in the cluster's environment."""
+    """`tests.support.engines.sh` (captured text output; a non-zero exit raises with it, unless
+    check=False) with the cluster's environment `env`."""
     return sh(*argv, env=env, timeout=timeout, **kw)
 
 
