@@ -96,6 +96,20 @@ deploy: push ## Push $(TAG), then install or upgrade the release with the digest
 	  --set api.image.repository=$(REGISTRY)/$(IMAGE) --set api.image.tag=$(TAG) --set api.image.digest=$$digest \
 	  --set 'api.imagePullSecrets[0].name=$(PULL_SECRET)' --wait
 
+# Tilt tags every dev build tilt-<hash>; on a shared registry they fill the plan's storage. Release
+# (appVersion) and commit tags are kept. Deleting tags frees no space until garbage collection runs.
+registry-clean: ## Delete $(IMAGE)'s tilt-* tags from the DOCR registry doctl is logged in to, keeping every other tag
+	@tags=$$(doctl registry repository list-tags $(IMAGE) --format Tag --no-header) || { \
+	  echo "registry-clean: doctl could not list $(IMAGE)'s tags (doctl auth init, or doctl auth switch --context <team>)" >&2; exit 1; }; \
+	dev=$$(printf '%s\n' $$tags | grep '^tilt-' || true); \
+	echo "registry-clean: keeping $$(printf '%s\n' $$tags | grep -vc '^tilt-') tag(s): $$(printf '%s ' $$(printf '%s\n' $$tags | grep -v '^tilt-'))"; \
+	if [ -n "$$dev" ]; then \
+	  echo "registry-clean: deleting $$(printf '%s\n' $$dev | wc -l) tilt-* tag(s) of $(IMAGE)"; \
+	  doctl registry repository delete-tag $(IMAGE) $$dev --force; \
+	fi
+	@echo "registry-clean: space is freed by garbage collection, which makes the registry read-only while it runs (pushes fail):"
+	@echo "  doctl registry garbage-collection start --include-untagged-manifests --force"
+
 bench: venv ## Benchmark builds, start-up and the service (the real loop: make bench-loop); writes bench/results/
 	.venv/bin/python -m bench
 
@@ -110,4 +124,4 @@ audit: venv ## Check pinned dependencies for known vulnerabilities (needs the ad
 	.venv/bin/pip-audit --require-hashes --disable-pip -r requirements.txt
 	.venv/bin/pip-audit --require-hashes --disable-pip -r requirements-dev.txt
 
-.PHONY: help dev down cluster cluster-delete bench-loop doctor venv test test-fast lint fmt run image push release deploy bench lock audit
+.PHONY: help dev down cluster cluster-delete registry-clean bench-loop doctor venv test test-fast lint fmt run image push release deploy bench lock audit
