@@ -3,6 +3,7 @@ green, the Tilt health resource ran the smoke test through the forwarded port, a
 leaves no release and no object behind; a second `tilt ci` then works from nothing."""
 
 import json
+import uuid
 
 import pytest
 
@@ -62,3 +63,20 @@ def test_tilt_ci_is_green_then_tilt_down_removes_everything_and_up_works_again(
     tilt_ci(env, project, tilt_args, tmp_path / "second.json")
     run(env, "tilt", "down", cwd=project, timeout=300)
     wait_until("no release and no object of it left", lambda: nothing_left(env), timeout=90)
+
+
+def test_a_namespace_the_loop_creates_goes_only_with_tilt_down_delete_namespaces(env, project, tmp_path):
+    """What a remote context does by default (astrid-<email>, created), run here with the same settings."""
+    namespace = f"t-created-{uuid.uuid4().hex[:8]}"
+    settings = ["--", "--namespace", namespace, "--create-namespace"]
+    tilt_ci(env, project, settings, tmp_path / "created.json")
+    exists = ["kubectl", "get", "namespace", namespace, "-o", "jsonpath={.status.phase}"]
+    try:
+        down = run(env, "tilt", "down", *settings, cwd=project, timeout=300)
+        assert "Run with --delete-namespaces to delete namespaces as well" in down.stdout + down.stderr
+        assert run(env, *exists).stdout == "Active"
+        run(env, "tilt", "down", "--delete-namespaces", *settings, cwd=project, timeout=300)
+        gone = run(env, *exists, check=False)
+        assert gone.returncode != 0 or gone.stdout == "Terminating", gone.stdout
+    finally:
+        run(env, "kubectl", "delete", "namespace", namespace, "--wait=false", check=False)
