@@ -1,19 +1,23 @@
 """Every ```sh block in README.md and docs/ runs here, on the CI cluster, as a reader types it.
 
 Each block is one bash script, run in a committed copy of the project with the cluster's tools and
-kubeconfig and REGISTRY=localhost:5005/astrid: CI's containerd finds registry.digitalocean.com
-there too, so the chart's default image is what `make release` pushed. BASE_IMAGE names the base
-in that registry, as `make release` pulls its base afresh and no other registry is reachable.
-`curl` gets a person's patience (it retries while a server started with `&` comes up), background
-jobs stop with the block, and a `# {...}` line is the output the command above it must print.
-Blocks fenced ```sh elsewhere need DigitalOcean, a laptop or the internet; tests/docs checks that
-each links to its tool's docs."""
+REGISTRY=localhost:5005/astrid: CI's containerd finds registry.digitalocean.com there too, so the
+chart's default image is what `make release` pushed. BASE_IMAGE names the base in that registry, as
+`make release` pulls its base afresh and no other registry is reachable. Each block gets a private
+copy of the kubeconfig whose context namespace is a fresh one (a reader's own), so that a block's
+`kubectl config set-context` never touches CI's kubeconfig; that namespace and any the block creates
+(named after the block's git user.email) are deleted afterwards. Commands run exactly as written:
+a server started with `&` must be waited for by the block itself (nothing retries curl for it).
+Background jobs stop with the block, and a `# {...}` line is the output the command above it must
+print, at the start of a line. Blocks fenced ```sh manual need DigitalOcean, a laptop or the
+internet; tests/docs checks that each links to its tool's docs."""
 
 import os
 import re
 import signal
 import subprocess
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -24,7 +28,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.cluster]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 PRELUDE = """set -euo pipefail
 trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
-curl() { command curl -sS --retry 30 --retry-connrefused --retry-delay 1 --retry-max-time 60 "$@"; echo; }
 """
 
 
@@ -39,17 +42,42 @@ def blocks() -> list:
 
 
 @pytest.fixture
-def committed(env, project, registry_base):
-    """The project copy as a commit of its own, at an appVersion no earlier run has pushed."""
+def committed(env, project, registry_base, tmp_path_factory):
+    """The project copy as a commit of its own, at an appVersion no earlier run has pushed, with a
+    private kubeconfig (its context's namespace a fresh one) and a git user.email of its own."""
     chart = project / "helm" / "astrid" / "Chart.yaml"
-    version = f"0.1.0-docs.{uuid.uuid4().hex[:8]}"
+    token = uuid.uuid4().hex[:8]
+    version = f"0.1.0-docs.{token}"
     chart.write_text(re.sub(r"(?m)^appVersion: .*$", f'appVersion: "{version}"', chart.read_text()))
     git = ["git", "-c", "user.name=docs", "-c", "user.email=docs@localhost"]
     for argv in (["git", "init", "-q"], ["git", "add", "-A"], [*git, "commit", "-qm", "docs"]):
         run(env, *argv, cwd=project)
-    settings = {"REGISTRY": "localhost:5005/astrid", "BASE_IMAGE": registry_base}
-    yield project, {**env, **settings, "PYTHONDONTWRITEBYTECODE": "1"}, version
-    run(env, "helm", "uninstall", "astrid", "--ignore-not-found", "--wait", check=False)
+    shared = Path(env["KUBECONFIG"])
+    before = shared.read_bytes()
+    # Outside the project copy, which `make release` wants clean.
+    kubeconfig = tmp_path_factory.mktemp("kubeconfig") / "config"
+    kubeconfig.write_text(run(env, "kubectl", "config", "view", "--raw", "--flatten").stdout)
+    home = f"docs-{token}"
+    run(env, "kubectl", "create", "namespace", home)
+    private = {"KUBECONFIG": str(kubeconfig)}
+    run({**env, **private}, "kubectl", "config", "set-context", "--current", "--namespace", home)
+    settings = {
+        "REGISTRY": "localhost:5005/astrid",
+        "BASE_IMAGE": registry_base,
+        "PYTHONDONTWRITEBYTECODE": "1",
+        # `git config user.email` in a block: unique, so a namespace named after it is this run's.
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": "user.email",
+        "GIT_CONFIG_VALUE_0": f"docs-{token}@example.com",
+    }
+    try:
+        yield project, {**env, **settings, **private}, version
+    finally:
+        names = run(env, "kubectl", "get", "namespaces", "-o", "name").stdout.split()
+        for name in (n.removeprefix("namespace/") for n in names):
+            if token in name:  # the namespace takes its release and pods with it
+                run(env, "kubectl", "delete", "namespace", name, "--wait=false", check=False)
+    assert shared.read_bytes() == before, "a block changed CI's own kubeconfig"
 
 
 @pytest.mark.parametrize("block", blocks())
@@ -67,9 +95,8 @@ def test_documented_commands_run_as_written(committed, block):
             except ProcessLookupError:
                 pass
     assert done.returncode == 0, stdout[-3000:] + stderr[-3000:]
-    printed = stdout.splitlines()
     for expected in re.findall(r"(?m)^# (\{.*\})$", block):
-        assert expected in printed, stdout[-3000:]
+        assert re.search(rf"(?m)^{re.escape(expected)}", stdout), stdout[-3000:]
 
 
 def test_make_release_refuses_a_dirty_tree_and_an_existing_tag_and_pulls_its_base(committed, pushed_image):
