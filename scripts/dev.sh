@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 LOCAL_CLUSTER=kind-astrid # the Cluster name in kind-cluster.yaml
 
 # 1. Everything `tilt up` needs, for the current context: on an existing cluster its namespace and
-#    pull secret too; with no context yet, or the laptop cluster stopped, the cluster checks only warn.
+#    pull secret too. With no context yet, or kind-astrid stopped, the cluster checks only warn (step 2
+#    creates or starts it); any other cluster that does not answer stops here with how to start it.
 python3 scripts/doctor.py "$@" || exit
 
 # 2. The laptop cluster, only where that can't hurt: no context yet, or ours already (ctlptl apply

@@ -1,8 +1,9 @@
 """What `tilt up` needs (`make doctor`; `make dev` runs it first): one line per check, a fix per failure.
 Usage: python3 scripts/doctor.py [TILT UP ARGUMENTS], e.g. `-- --allow-context do-nyc1-astrid`.
 Tilt itself reads the settings (tilt_config.json, the arguments after `--`) and says what it would do
-(scripts/doctor_cluster.py). Exit 0 ready (warnings included), 1 something blocks `tilt up`, 2 Tilt
-stops on any cluster (a bad setting: Tilt's exit 5). Standard library only; Python 3.9 or newer."""
+(scripts/doctor_cluster.py, scripts/doctor_access.py). Exit 0 ready (warnings included), 1 something
+blocks `tilt up` (a failed first download of Tilt's helm_resource extension included), 2 Tilt stops on
+any cluster (a bad setting: Tilt's exit 5). Standard library only; Python 3.9 or newer."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ import socket
 import sys
 from collections.abc import Iterator
 
-from doctor_cluster import LAPTOP, NO_CONTEXT, cluster, line, plan_of, registry_login, run, tilt_result
+from doctor_access import NO_CONTEXT, USE_LAPTOP
+from doctor_cluster import cluster, line, plan_of, registry_login, run, tilt_result
 
 UI_PORT = os.environ.get("TILT_PORT", "").strip()  # Tilt's own variable for its web UI's port
 TILT_UI = int(UI_PORT) if UI_PORT.isdigit() else 10350
@@ -24,9 +26,10 @@ INSTALL = {
     "tilt": "install Tilt: https://docs.tilt.dev/install.html",
 }
 START_DOCKER = "start Docker (Docker Desktop, or: sudo systemctl start docker)"
-USE_LAPTOP = f"use the laptop cluster: make cluster (or: kubectl config use-context {LAPTOP})"
 FIX_SETTING = "correct that setting in tilt_config.json or after `--` (docs/development.md)"
 RUNNING = f"use it at http://localhost:{TILT_UI}, or stop it (Ctrl-C where `tilt up` runs), then re-run"
+EXTENSIONS = "https://github.com/tilt-dev/tilt-extensions"  # ext://helm_resource's repository
+EXTENSION_FAILED = "loading extension repo"  # Tilt's words when that download fails (tiltextension/plugin.go)
 BUSY = "stop what listens there (lsof -iTCP:{0} -sTCP:LISTEN), or forward another port (docs/development.md)"
 
 
@@ -42,6 +45,17 @@ def tool(name: str, *version_cmd: str, minimum: tuple = (), broken: str = "") ->
         detail = f"v{found[0]} is too old (needs >= {'.'.join(map(str, minimum))})"
         return line("FAIL", name, detail, INSTALL[name])
     return line("ok", name, f"v{found[0]}")
+
+
+def download_fix() -> str:
+    """Tilt clones the extensions once, with git, into github.com/adrg/xdg's data home (macOS: Library)."""
+    data = "~/Library/Application Support" if sys.platform == "darwin" else "~/.local/share"
+    data = os.environ.get("XDG_DATA_HOME") or os.path.expanduser(data)
+    modules = os.path.join(data, "tilt-dev", "tilt_modules")
+    return (
+        f"Tilt's first run clones {EXTENSIONS} with git into {modules}: check network access to GitHub"
+        f" (git ls-remote {EXTENSIONS}) and your proxy (HTTPS_PROXY) if you need one, then re-run"
+    )
 
 
 def ports(numbers: set[int]) -> Iterator[str]:
@@ -75,7 +89,12 @@ def checks(args: list[str]) -> Iterator[str]:
         yield from cluster(context, plan)
         yield from ports(plan["ports"])
         return
-    laptop_code, laptop = tilt_result(args)  # stops there too: the settings; only on `context`: the context
+    # Stops on the laptop cluster too: the settings; only on `context`: the context.
+    laptop_code, laptop = (code, result) if EXTENSION_FAILED in result else tilt_result(args)
+    if EXTENSION_FAILED in laptop:  # Tilt's exit 5 too, but no setting is wrong: the download failed
+        fail = f"Tilt could not download ext://helm_resource: {laptop}"
+        yield line("FAIL", "extension", fail, download_fix())
+        return
     if laptop_code == 5:
         print(f"doctor: Tilt stops, on any cluster:\n{laptop}\nfix: {FIX_SETTING}", file=sys.stderr)
         sys.exit(2)

@@ -11,12 +11,13 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from doctor_access import LAPTOP, unanswered
+
 ROOT = Path(__file__).resolve().parent.parent  # the Tiltfile and tilt_config.json
-LAPTOP = "kind-astrid"  # the laptop cluster `make dev` creates (kind-cluster.yaml)
 LAPTOP_ONLY = {"name": LAPTOP, "cluster": {"server": "https://127.0.0.1:9"}, "context": {"cluster": LAPTOP}}
 PULL_FLAG = "imagePullSecrets[0].name="  # in the helm flags Tilt runs
-NO_CONTEXT = f"make dev creates or starts {LAPTOP} (or: make cluster)"
-UNREACHABLE = "check VPN and credentials: kubectl cluster-info"
+# DOKS copies the registry's pull secret into each new namespace (its DOSecret operator), a moment late.
+FIRST_PULL = "the first pod may show ImagePullBackOff until {0} appears in {1}; the kubelet retries the pull"
 
 
 def run(*cmd: str, timeout: float = 20, env: dict | None = None) -> tuple[int, str, str]:
@@ -48,7 +49,8 @@ def tilt_result(args: list[str], context: str = "") -> tuple[int, dict | str]:
             return 1, f"no JSON from tilt alpha tiltfile-result: {out[:160]}"
     lines = err.splitlines()  # Tilt's error starts at "Error ..."; before it come Tilt's progress lines
     first = next((i for i, text in enumerate(lines) if text.startswith("Error")), max(len(lines) - 5, 0))
-    return code, "\n".join(lines[first:]).strip() or f"tilt alpha tiltfile-result exited {code}"
+    git = [text for text in lines[:first] if text.startswith("fatal: ")][-1:]  # why git could not download
+    return code, "\n".join(lines[first:] + git).strip() or f"tilt alpha tiltfile-result exited {code}"
 
 
 def plan_of(result: dict) -> dict:
@@ -78,13 +80,16 @@ def cluster(context: str, plan: dict) -> Iterator[str]:
     args, env = plan["helm"].get("args") or [], plan["helm"].get("env") or []
     ns = next((e[10:] for e in env if e.startswith("NAMESPACE=")), "")
     ns = ns or run("kubectl", "config", "view", "--minify", "-o", "jsonpath={..namespace}")[1] or "default"
+    secrets = [a.split(PULL_FLAG, 1)[1] for a in args if PULL_FLAG in a]
     code, _, err = run("kubectl", "get", "namespace", ns, "--request-timeout=5s")
-    err = (err.splitlines() or [""])[-1][:160]  # kubectl's last line says why
-    if code and "NotFound" not in err:
-        status, fix = ("FAIL", UNREACHABLE) if plan["registry"] else ("warn", NO_CONTEXT)
-        yield line(status, "cluster", f"{context} does not answer: {err}", fix)
+    if code and "Error from server (NotFound)" not in err:
+        auth = run("kubectl", "config", "view", "--minify", "-o", "jsonpath={.users[0].user.exec.args[*]}")[1]
+        auth = next((a[10:] for a in auth.split() if a.startswith("--context=")), "default")  # doctl's
+        yield line(*unanswered(context, err, bool(plan["registry"]), auth))
     elif code and "--create-namespace" in args:
-        yield line("ok", "namespace", f"{ns} will be created (helm --create-namespace)")
+        created = f"{ns} will be created (helm --create-namespace)"
+        notes = [f"\n{'':18}note: {FIRST_PULL.format(secret, ns)}" for secret in secrets]
+        yield line("ok", "namespace", created + "".join(notes))
     elif code:
         fix = f"run: kubectl create namespace {ns} (or the create-namespace setting, docs/development.md)"
         yield line("FAIL", "namespace", f"{ns} does not exist", fix)
@@ -92,7 +97,7 @@ def cluster(context: str, plan: dict) -> Iterator[str]:
         yield line("ok", "namespace", f"{ns} exists")
         doks = re.fullmatch(r"do-[a-z0-9]+-(.+)", context)
         fix = f"run: doctl kubernetes cluster registry add {doks[1] if doks else '<cluster>'}"
-        for secret in [a.split(PULL_FLAG, 1)[1] for a in args if PULL_FLAG in a]:
+        for secret in secrets:
             code = run("kubectl", "get", "secret", secret, "-n", ns, "--request-timeout=5s")[0]
             found = line("ok", "pull-secret", f"{secret} in {ns}")
             yield found if code == 0 else line("FAIL", "pull-secret", f"{secret} missing in {ns}", fix)

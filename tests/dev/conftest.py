@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from tests.dev.real_engines import with_real_tilt
 from tests.support.engines import free_port
 
 COPIED = [
@@ -19,6 +20,7 @@ COPIED = [
     "Dockerfile.api",
     "scripts/doctor.py",
     "scripts/doctor_cluster.py",
+    "scripts/doctor_access.py",
     "scripts/dev.sh",
     "kind-cluster.yaml",
 ]
@@ -131,3 +133,9 @@ class Sandbox:
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Sandbox:
     return Sandbox(tmp_path, ROOT)
+
+
+@pytest.fixture
+def tilt(sandbox, tmp_path: Path):
+    """The sandbox with the real tilt; tilt(context, user=None) makes `context` current (real_engines.py)."""
+    return with_real_tilt(sandbox, tmp_path)

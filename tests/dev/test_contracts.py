@@ -25,7 +25,7 @@ def test_the_laptop_cluster_is_one_name_with_its_registry_in_every_file():
     dev_sh = (ROOT / "scripts" / "dev.sh").read_text()
     assert "LOCAL_CLUSTER=kind-astrid " in dev_sh
     assert "ctlptl apply -f kind-cluster.yaml" in dev_sh
-    assert runpy.run_path(str(ROOT / "scripts" / "doctor_cluster.py"))["LAPTOP"] == "kind-astrid"
+    assert runpy.run_path(str(ROOT / "scripts" / "doctor_access.py"))["LAPTOP"] == "kind-astrid"
     makefile = (ROOT / "Makefile").read_text()
     assert "\tctlptl apply -f kind-cluster.yaml" in makefile
     assert "\tctlptl delete -f kind-cluster.yaml" in makefile

@@ -24,6 +24,27 @@ def test_another_laptop_cluster_is_used_as_it_is(sandbox):
     assert sandbox.calls() == ["tilt up"]
 
 
+@pytest.mark.parametrize(
+    ("context", "fix"), [("docker-desktop", "start Docker Desktop"), ("k3d-mine", "k3d")]
+)
+def test_another_laptop_cluster_that_does_not_answer_stops_before_tilt(sandbox, context, fix):
+    sandbox.plan(context)
+    sandbox.env.update(STUB_CONTEXT=context, STUB_CLUSTER_DOWN="1")
+    done = sandbox.dev()
+    assert done.returncode == 1, done.output
+    assert f"FAIL  cluster      {context} does not answer" in done.stdout
+    assert f"fix: start it: {fix}" in done.stdout
+    assert sandbox.calls() == [], "neither kind-astrid is created nor tilt up run against the dead cluster"
+
+
+def test_the_laptop_cluster_stopped_is_applied_then_tilt_runs(sandbox):
+    sandbox.env["STUB_CLUSTER_DOWN"] = "1"
+    done = sandbox.dev()
+    assert done.returncode == 0, done.output
+    assert "warn  cluster      kind-astrid does not answer" in done.stdout
+    assert sandbox.calls() == [APPLY, "tilt up"]
+
+
 def test_an_allowed_doks_context_runs_the_loop_there_without_a_cluster(sandbox):
     sandbox.remote("do-nyc1-astrid")
     done = sandbox.dev()

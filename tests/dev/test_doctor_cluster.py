@@ -100,3 +100,38 @@ def test_no_context_yet_only_warns_and_tilt_still_checks_the_settings_on_the_lap
     tiltfile = sandbox.root / "Tiltfile"
     expected = f"tilt alpha tiltfile-result -f {tiltfile} --context kind-astrid -- --registry shop"
     assert sandbox.calls("tilt alpha") == [expected], "the settings after `--` go to Tilt unchanged"
+
+
+@pytest.mark.parametrize(
+    ("context", "start"),
+    [
+        ("docker-desktop", "start Docker Desktop with Kubernetes enabled"),
+        ("minikube", "minikube start;"),
+        ("k3d-mine", "k3d cluster start mine;"),
+        ("kind-other", "docker start other-control-plane"),
+    ],
+)
+def test_another_laptop_cluster_that_does_not_answer_blocks_with_how_to_start_it(sandbox, context, start):
+    sandbox.plan(context)
+    sandbox.env.update(STUB_CONTEXT=context, STUB_CLUSTER_DOWN="1")
+    done = sandbox.doctor()
+    assert done.returncode == 1, done.output
+    line = f"FAIL  cluster      {context} does not answer: Unable to connect to the server: dial tcp"
+    assert line in done.stdout
+    assert f"fix: start it: {start}" in done.stdout
+    assert (
+        "or use the laptop cluster: make cluster (or: kubectl config use-context kind-astrid)" in done.stdout
+    )
+    assert "make dev creates or starts" not in done.stdout, "make dev leaves any other context as it is"
+
+
+def test_a_new_namespace_on_doks_warns_of_the_first_pull_before_the_pull_secret_is_copied_in(sandbox):
+    sandbox.remote()
+    helm = ["--set", "api.imagePullSecrets[0].name=registry-astrid", "--create-namespace"]
+    sandbox.plan("do-nyc1-astrid", "registry.digitalocean.com/astrid", helm, namespace="astrid-me")
+    done = sandbox.doctor()
+    assert done.returncode == 0, done.output
+    created = "ok    namespace    astrid-me will be created (helm --create-namespace)\n"
+    note = "note: the first pod may show ImagePullBackOff until registry-astrid appears in astrid-me;"
+    assert created + " " * 18 + note in done.stdout
+    assert sandbox.calls("kubectl get secret") == [], "a namespace that does not exist holds no secret yet"

@@ -1,61 +1,14 @@
 """scripts/doctor.py with the real Tilt: what `tilt alpha tiltfile-result` says about the real Tiltfile
-is what the doctor checks. kubectl and docker stay stubs; the kubeconfig's servers answer nothing."""
+is what the doctor checks. kubectl and docker stay stubs; the kubeconfig's servers answer nothing
+(the `tilt` fixture: tests/dev/real_engines.py)."""
 
 import json
-import re
-import shutil
 import socket
 import subprocess
 
 import pytest
 
-from tests.conftest import ROOT, engines_required
-
 pytestmark = pytest.mark.slow
-CONTEXTS = ["kind-astrid", "do-nyc1-astrid", "do-fra1-prod"]
-
-
-def real_tilt() -> str:
-    """tilt on PATH, or among CI's engines (`bash .ci/cluster.sh env`); skipped (in CI: failed) without."""
-    env = subprocess.run(["bash", str(ROOT / ".ci" / "cluster.sh"), "env"], capture_output=True, text=True)
-    engines = re.search(r"PATH=(\S+)", env.stdout)
-    found = shutil.which("tilt") or (engines and shutil.which("tilt", path=engines[1]))
-    if not found:
-        (pytest.fail if engines_required() else pytest.skip)("tilt is not installed")
-    return found
-
-
-@pytest.fixture
-def tilt(sandbox, tmp_path):
-    """The sandbox with the real tilt, Tilt's helm_resource extension (CI's stand-in) and a kubeconfig;
-    tilt(context) makes `context` current for Tilt and the kubectl stub alike."""
-    sandbox.remove("tilt")
-    (sandbox.bin / "tilt").symlink_to(real_tilt())
-    (sandbox.bin / "git").symlink_to(shutil.which("git"))  # Tilt checks the extension's repository
-    (sandbox.bin / "sh").symlink_to(shutil.which("sh"))  # Tilt's local() runs commands with sh
-    extensions = (
-        tmp_path / "xdg" / "tilt-dev" / "tilt_modules" / "github.com" / "tilt-dev" / "tilt-extensions"
-    )
-    shutil.copytree(ROOT / ".ci" / "helm_resource", extensions / "helm_resource")
-    git = ["git", "-C", str(extensions), "-c", "user.name=t", "-c", "user.email=t@t"]
-    subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "stand-in"], check=True)
-    sandbox.env.update(XDG_DATA_HOME=str(tmp_path / "xdg"), KUBECONFIG=str(tmp_path / "kubeconfig"))
-
-    def use(context: str) -> None:
-        config = {
-            "apiVersion": "v1",
-            "kind": "Config",
-            "current-context": context,
-            "clusters": [{"name": c, "cluster": {"server": "https://127.0.0.1:9"}} for c in CONTEXTS],
-            "users": [{"name": "u", "user": {"token": "none"}}],
-            "contexts": [{"name": c, "context": {"cluster": c, "user": "u"}} for c in CONTEXTS],
-        }
-        (tmp_path / "kubeconfig").write_text(json.dumps(config))
-        sandbox.env["STUB_CONTEXT"] = context
-
-    use("kind-astrid")
-    return use
 
 
 def tilts_own_error(sandbox, *args: str) -> str:
@@ -145,3 +98,18 @@ def test_with_no_context_yet_tilt_checks_the_settings_on_a_stand_in_laptop_clust
     done = sandbox.doctor("--", "--colour")
     assert done.returncode == 2, done.output
     assert "unknown flag: --colour" in done.stderr
+
+
+@pytest.mark.parametrize("context", ["kind-astrid", ""])
+def test_a_failed_extension_download_is_the_network_not_a_setting(sandbox, tilt, tmp_path, context):
+    tilt(context)
+    sandbox.env["XDG_DATA_HOME"] = str(tmp_path / "fresh")  # a first run: nothing downloaded yet
+    error = tilts_own_error(sandbox)  # Tilt's exit 5, as for a bad setting; git's reason comes before it
+    assert error.startswith("Error: cannot load ext://helm_resource: loading extension repo default: ")
+    done = sandbox.doctor()
+    assert done.returncode == 1, done.output
+    assert f"FAIL  extension    Tilt could not download ext://helm_resource: {error}\n" in done.stdout
+    assert "fatal: unable to access 'http://127.0.0.1:9/tilt-dev/tilt-extensions/'" in done.stdout
+    fix = "fix: Tilt's first run clones https://github.com/tilt-dev/tilt-extensions with git into "
+    assert fix + f"{tmp_path / 'fresh' / 'tilt-dev' / 'tilt_modules'}: check network access" in done.stdout
+    assert "tilt_config.json" not in done.output and "Traceback" not in done.output

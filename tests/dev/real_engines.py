@@ -1,0 +1,66 @@
+"""The real tilt and kubectl for the doctor's sandbox (tests/dev/conftest.py): found on PATH or among CI's
+engines (`bash .ci/cluster.sh env`); skipped without them (in CI: failed). The kubeconfig's servers
+answer nothing (127.0.0.1:9), and git (Tilt's extension download) never leaves this machine."""
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, engines_required
+
+CONTEXTS = ["kind-astrid", "do-nyc1-astrid", "do-fra1-prod"]
+# git's traffic for github.com goes to a closed port on loopback, and so does any proxied request.
+OFFLINE = {
+    "HTTPS_PROXY": "http://127.0.0.1:9",
+    "HTTP_PROXY": "http://127.0.0.1:9",
+    "GIT_CONFIG_COUNT": "1",
+    "GIT_CONFIG_KEY_0": "url.http://127.0.0.1:9/.insteadOf",
+    "GIT_CONFIG_VALUE_0": "https://github.com/",
+    "GIT_TERMINAL_PROMPT": "0",
+}
+
+
+def real_engine(name: str) -> str:
+    env = subprocess.run(["bash", str(ROOT / ".ci" / "cluster.sh"), "env"], capture_output=True, text=True)
+    engines = re.search(r"PATH=(\S+)", env.stdout)
+    found = shutil.which(name) or (engines and shutil.which(name, path=engines[1]))
+    if not found:
+        (pytest.fail if engines_required() else pytest.skip)(f"{name} is not installed")
+    return found
+
+
+def with_real_tilt(sandbox, tmp_path: Path):
+    """The sandbox with the real tilt, Tilt's helm_resource extension (CI's stand-in) and a kubeconfig;
+    returns use(context, user=None): makes `context` current for Tilt and the kubectl stub alike, its
+    user `user` (a kubeconfig `user` entry; default: a token)."""
+    sandbox.remove("tilt")
+    (sandbox.bin / "tilt").symlink_to(real_engine("tilt"))
+    (sandbox.bin / "git").symlink_to(shutil.which("git"))  # Tilt checks the extension's repository
+    (sandbox.bin / "sh").symlink_to(shutil.which("sh"))  # Tilt's local() runs commands with sh
+    extensions = (
+        tmp_path / "xdg" / "tilt-dev" / "tilt_modules" / "github.com" / "tilt-dev" / "tilt-extensions"
+    )
+    shutil.copytree(ROOT / ".ci" / "helm_resource", extensions / "helm_resource")
+    git = ["git", "-C", str(extensions), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "stand-in"], check=True)
+    sandbox.env.update(OFFLINE, XDG_DATA_HOME=str(tmp_path / "xdg"), KUBECONFIG=str(tmp_path / "kubeconfig"))
+
+    def use(context: str, user: dict | None = None) -> None:
+        config = {
+            "apiVersion": "v1",
+            "kind": "Config",
+            "current-context": context,
+            "clusters": [{"name": c, "cluster": {"server": "https://127.0.0.1:9"}} for c in CONTEXTS],
+            "users": [{"name": "u", "user": user or {"token": "none"}}],
+            "contexts": [{"name": c, "context": {"cluster": c, "user": "u"}} for c in CONTEXTS],
+        }
+        (tmp_path / "kubeconfig").write_text(json.dumps(config))
+        sandbox.env["STUB_CONTEXT"] = context
+
+    use("kind-astrid")
+    return use
