@@ -12,6 +12,7 @@ Background jobs stop with the block, and a `# {...}` line is the output the comm
 print, at the start of a line. Blocks fenced ```sh manual need DigitalOcean, a laptop or the
 internet; tests/docs checks that each links to its tool's docs."""
 
+import json
 import os
 import re
 import signal
@@ -118,3 +119,29 @@ def test_make_release_refuses_a_dirty_tree_and_an_existing_tag_and_pulls_its_bas
     again = run(env, "make", "release", cwd=project, check=False)
     assert again.returncode != 0
     assert f"release: localhost:5005/astrid/astrid-api:{version} already exists" in again.stderr
+
+
+@pytest.mark.parametrize("email", ["Jane.Doe@Acme.io", "a_b+c@x.example.com", f"{'long' * 20}@example.com"])
+def test_the_readmes_namespace_line_names_the_namespace_the_loop_uses(env, tmp_path, email):
+    # The README's by-hand block computes the namespace the Tiltfile derives from git's user.email on
+    # a shared cluster: the real Tilt says which (a DOKS-like context whose server answers nothing).
+    line = re.search(r"(?m)^NS=\$\((.*)\)$", (ROOT / "README.md").read_text())
+    assert line, "README.md: the by-hand block's NS=$(...) line"
+    git = {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "user.email", "GIT_CONFIG_VALUE_0": email}
+    ours = run({**env, **git}, "bash", "-c", f"set -euo pipefail; {line[1]}").stdout.strip()
+    context = "do-nyc1-astrid"
+    config = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": context, "cluster": {"server": "https://127.0.0.1:1"}}],
+        "contexts": [{"name": context, "context": {"cluster": context, "user": "nobody"}}],
+        "users": [{"name": "nobody", "user": {}}],
+        "current-context": context,
+    }
+    (tmp_path / "config").write_text(json.dumps(config))
+    plan = ["tilt", "alpha", "tiltfile-result", "-f", str(ROOT / "Tiltfile"), "--context", context]
+    tilt_env = {**env, **git, "KUBECONFIG": str(tmp_path / "config")}
+    result = json.loads(run(tilt_env, *plan, "--", "--allow-context", context, cwd=ROOT).stdout)
+    targets = [m.get("DeployTarget") or {} for m in result["Manifests"]]
+    applied = [target["applyCmd"] for target in targets if "applyCmd" in target]
+    assert f"NAMESPACE={ours}" in applied[0]["env"], (ours, applied[0]["env"])
