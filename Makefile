@@ -27,10 +27,10 @@ PIP_COMPILE = .venv/bin/pip-compile --quiet --generate-hashes --strip-extras --a
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
-dev: ## Run the Tilt loop (creates the laptop cluster when there is none); ARGS go to tilt up
+dev: ## Run the Tilt loop; creates or starts kind-astrid only when there is no context or it is kind-astrid (any other context is used as it is); ARGS go to tilt up
 	bash scripts/dev.sh $(ARGS)
 
-down: ## Uninstall what the loop deployed (tilt down; stop tilt up with Ctrl-C); same ARGS as make dev
+down: ## Uninstall what the loop deployed (tilt down; stop tilt up with Ctrl-C); ARGS: the settings after --, as for make dev, not tilt up's flags such as --stream
 	tilt down $(ARGS)
 
 cluster: ## Create or update the laptop cluster and its registry (ctlptl + kind)
