@@ -17,7 +17,10 @@ ROOT = Path(__file__).resolve().parent.parent  # the Tiltfile and tilt_config.js
 LAPTOP_ONLY = {"name": LAPTOP, "cluster": {"server": "https://127.0.0.1:9"}, "context": {"cluster": LAPTOP}}
 PULL_FLAG = "imagePullSecrets[0].name="  # in the helm flags Tilt runs
 # DOKS copies the registry's pull secret into each new namespace (its DOSecret operator), a moment late.
-FIRST_PULL = "the first pod may show ImagePullBackOff until {0} appears in {1}; the kubelet retries the pull"
+FIRST_PULL = (
+    "the first pod may show ImagePullBackOff until {0} appears in {1}; the kubelet retries the pull"
+    " (docs/troubleshooting.md)"
+)
 
 
 def run(*cmd: str, timeout: float = 20, env: dict | None = None) -> tuple[int, str, str]:
