@@ -20,7 +20,7 @@ STARTS = {
     "docker-desktop": "start Docker Desktop with Kubernetes enabled (Settings > Kubernetes)",
     "minikube": "minikube start -p {context}",
     "k3d-": "k3d cluster start {name}",
-    "kind-": "docker start {name}-control-plane (kind starts a stopped node so)",
+    "kind-": "docker start {name}-control-plane (kind has no start command)",
     "rancher-desktop": "start Rancher Desktop with Kubernetes enabled",
     "colima": "colima start --kubernetes",
     "orbstack": "start OrbStack with Kubernetes enabled",
