@@ -80,3 +80,16 @@ def test_doctl_missing_from_path_says_install_doctl_and_make_dev_stops(sandbox, 
     done = sandbox.dev(*SETTINGS)
     assert done.returncode == 1, done.output
     assert sandbox.calls() == [], "no tilt up against a cluster kubectl cannot log in to"
+
+
+def test_doctl_that_cannot_reach_the_api_says_network_first(sandbox, doks):
+    # A Go net error, as godo's client returns it through exec-credential (not an API ErrorResponse).
+    url = f"https://api.digitalocean.com/v2/kubernetes/clusters/{CLUSTER_ID}/credentials"
+    doks(f'Error: Get "{url}": dial tcp: lookup api.digitalocean.com: no such host')
+    done = sandbox.doctor(*SETTINGS)
+    assert done.returncode == 1, done.output
+    assert "FAIL  credentials  doctl cannot give do-nyc1-astrid's credentials: Error: Get " in done.stdout
+    assert (
+        "fix: check the network to api.digitalocean.com (VPN, proxy); if it persists: doctl auth init"
+        in done.stdout
+    )
