@@ -30,8 +30,12 @@ help: ## List the targets
 dev: ## Run the Tilt loop; creates or starts kind-astrid only when there is no context or it is kind-astrid (any other context is used as it is); ARGS go to tilt up
 	bash scripts/dev.sh $(ARGS)
 
-down: ## Uninstall what the loop deployed (tilt down; stop tilt up with Ctrl-C); ARGS: the settings after --, as for make dev, not tilt up's flags such as --stream
-	tilt down $(ARGS)
+# tilt down reads the Tiltfile with the settings after `--`; tilt up's own flags before it (--stream)
+# are not its, so they are dropped.
+down: ## Uninstall what the loop deployed (tilt down; stop tilt up with Ctrl-C first); same ARGS as make dev; DELETE_NAMESPACE=yes also deletes the namespace the loop created
+	@set -- $(ARGS); while [ $$# -gt 0 ] && [ "$$1" != -- ]; do shift; done; \
+	echo "tilt down $(if $(DELETE_NAMESPACE),--delete-namespaces )$$*"; \
+	tilt down $(if $(DELETE_NAMESPACE),--delete-namespaces) "$$@"
 
 cluster: ## Create or update the laptop cluster and its registry (ctlptl + kind)
 	ctlptl apply -f kind-cluster.yaml

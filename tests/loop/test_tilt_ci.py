@@ -65,17 +65,22 @@ def test_tilt_ci_is_green_then_tilt_down_removes_everything_and_up_works_again(
     wait_until("no release and no object of it left", lambda: nothing_left(env), timeout=90)
 
 
-def test_a_namespace_the_loop_creates_goes_only_with_tilt_down_delete_namespaces(env, project, tmp_path):
-    """What a remote context does by default (astrid-<email>, created), run here with the same settings."""
+def test_a_namespace_the_loop_creates_goes_only_with_make_down_delete_namespace(env, project, tmp_path):
+    """What a remote context does by default (astrid-<email>, created), run here with the same settings:
+    `make down` takes make dev's ARGS (tilt up's --stream is not tilt down's) and keeps the namespace;
+    with DELETE_NAMESPACE=yes it is `tilt down --delete-namespaces`, and the namespace goes too."""
     namespace = f"t-created-{uuid.uuid4().hex[:8]}"
-    settings = ["--", "--namespace", namespace, "--create-namespace"]
-    tilt_ci(env, project, settings, tmp_path / "created.json")
+    settings = f"-- --namespace {namespace} --create-namespace"
+    tilt_ci(env, project, settings.split(), tmp_path / "created.json")
     exists = ["kubectl", "get", "namespace", namespace, "-o", "jsonpath={.status.phase}"]
     try:
-        down = run(env, "tilt", "down", *settings, cwd=project, timeout=300)
+        down = run(env, "make", "down", f"ARGS=--stream {settings}", cwd=project, timeout=300)
+        assert f"tilt down {settings}" in down.stdout
         assert "Run with --delete-namespaces to delete namespaces as well" in down.stdout + down.stderr
+        assert "astrid" not in run(env, "helm", "list", "-q", "-n", namespace).stdout.split()
         assert run(env, *exists).stdout == "Active"
-        run(env, "tilt", "down", "--delete-namespaces", *settings, cwd=project, timeout=300)
+        make = ["make", "down", f"ARGS={settings}", "DELETE_NAMESPACE=yes"]
+        assert f"tilt down --delete-namespaces {settings}" in run(env, *make, cwd=project, timeout=300).stdout
         gone = run(env, *exists, check=False)
         assert gone.returncode != 0 or gone.stdout == "Terminating", gone.stdout
     finally:
