@@ -31,11 +31,13 @@ dev: ## Run the Tilt loop; creates or starts kind-astrid only when there is no c
 	bash scripts/dev.sh $(ARGS)
 
 # tilt down reads the Tiltfile with the settings after `--`; tilt up's own flags before it (--stream)
-# are not its, so they are dropped.
-down: ## Uninstall what the loop deployed (tilt down; stop tilt up with Ctrl-C first); same ARGS as make dev; DELETE_NAMESPACE=yes also deletes the namespace the loop created
+# are not its, so they are dropped. Only DELETE_NAMESPACE=yes deletes.
+DELETE = $(filter yes,$(DELETE_NAMESPACE))
+down: ## Uninstall what the loop deployed (tilt down; stop tilt up with Ctrl-C first); same ARGS as make dev; DELETE_NAMESPACE=yes also deletes the namespace the loop may create, with all in it
 	@set -- $(ARGS); while [ $$# -gt 0 ] && [ "$$1" != -- ]; do shift; done; \
-	echo "tilt down $(if $(DELETE_NAMESPACE),--delete-namespaces )$$*"; \
-	tilt down $(if $(DELETE_NAMESPACE),--delete-namespaces) "$$@"
+	echo "tilt down $(if $(DELETE),--delete-namespaces )$$*"; \
+	tilt down $(if $(DELETE),--delete-namespaces) "$$@"
+	$(if $(DELETE),,@echo "make down: the namespace stays; make down DELETE_NAMESPACE=yes deletes the one the loop may create, with all in it")
 
 cluster: ## Create or update the laptop cluster and its registry (ctlptl + kind)
 	ctlptl apply -f kind-cluster.yaml
@@ -105,10 +107,11 @@ deploy: push ## Push $(TAG), then install or upgrade the release with the digest
 registry-clean: ## Delete $(IMAGE)'s tilt-* tags from the DOCR registry doctl is logged in to, keeping every other tag
 	@tags=$$(doctl registry repository list-tags $(IMAGE) --format Tag --no-header) || { \
 	  echo "registry-clean: doctl could not list $(IMAGE)'s tags (doctl auth init, or doctl auth switch --context <team>)" >&2; exit 1; }; \
-	dev=$$(printf '%s\n' $$tags | grep '^tilt-' || true); \
-	echo "registry-clean: keeping $$(printf '%s\n' $$tags | grep -vc '^tilt-') tag(s): $$(printf '%s ' $$(printf '%s\n' $$tags | grep -v '^tilt-'))"; \
+	dev=$$(for t in $$tags; do case $$t in tilt-*) echo $$t;; esac; done); \
+	kept=$$(for t in $$tags; do case $$t in tilt-*) ;; *) echo $$t;; esac; done); \
+	echo "registry-clean: keeping $$(echo $$kept | wc -w) tag(s): "$$kept; \
 	if [ -n "$$dev" ]; then \
-	  echo "registry-clean: deleting $$(printf '%s\n' $$dev | wc -l) tilt-* tag(s) of $(IMAGE)"; \
+	  echo "registry-clean: deleting $$(echo $$dev | wc -w) tilt-* tag(s) of $(IMAGE)"; \
 	  doctl registry repository delete-tag $(IMAGE) $$dev --force; \
 	fi
 	@echo "registry-clean: space is freed by garbage collection, which makes the registry read-only while it runs (pushes fail):"

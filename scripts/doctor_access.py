@@ -72,5 +72,5 @@ def unanswered(context: str, err: str, remote: bool, auth: str = "default") -> t
     prefix = next((p for p in STARTS if context.startswith(p)), "")
     name = context[len(prefix) :] if prefix.endswith("-") else context
     start = STARTS[prefix].format(context=context, name=name) if prefix else "start that cluster"
-    start = start.replace(" -p minikube", "")  # minikube's default profile
+    start = "minikube start" if context == "minikube" else start  # minikube's default profile
     return "FAIL", "cluster", detail, f"start it: {start}; or {USE_LAPTOP}"

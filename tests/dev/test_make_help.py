@@ -1,12 +1,8 @@
-"""`make help` says what `make dev` and `make down` do, as scripts/dev.sh and the real Tilt do it."""
+"""`make help` says what `make dev` and `make down` do, as scripts/dev.sh and the Makefile do it."""
 
 import subprocess
 
-import pytest
-
 from tests.conftest import ROOT
-
-pytestmark = pytest.mark.slow  # the real tilt
 
 
 def help_line(target: str) -> str:
@@ -29,4 +25,12 @@ def test_make_down_takes_make_devs_args_and_offers_the_namespace():
     # What it does, with the real Tilt on CI's cluster: tests/loop/test_tilt_ci.py.
     down = help_line("down")
     assert "same ARGS as make dev" in down
-    assert "DELETE_NAMESPACE=yes also deletes the namespace the loop created" in down
+    assert "DELETE_NAMESPACE=yes also deletes the namespace the loop may create, with all in it" in down
+    for value, deletes in [("yes", True), ("no", False), ("1", False), ("", False)]:
+        planned = subprocess.run(
+            ["make", "-snC", str(ROOT), "down", f"DELETE_NAMESPACE={value}", "ARGS=--stream -- --x"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert ("tilt down --delete-namespaces" in planned) is deletes, (value, planned)

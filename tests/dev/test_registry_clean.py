@@ -54,9 +54,11 @@ def test_tilts_tags_go_and_release_and_commit_tags_stay(clean):
     assert "read-only while it runs" in done.stdout
 
 
-def test_no_tilt_tags_deletes_nothing(clean):
-    done, calls = clean("0.1.0 0.2.0")
+@pytest.mark.parametrize(("tags", "kept"), [("0.1.0 0.2.0", "2 tag(s): 0.1.0 0.2.0"), ("", "0 tag(s): ")])
+def test_no_tilt_tags_deletes_nothing(clean, tags, kept):
+    done, calls = clean(tags)
     assert done.returncode == 0, done.stderr
+    assert f"registry-clean: keeping {kept}\n" in done.stdout
     assert not any("delete-tag" in call for call in calls)
 
 
