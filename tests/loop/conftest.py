@@ -102,7 +102,8 @@ def namespace(env, request):
 
 @pytest.fixture
 def project(tmp_path) -> Path:
-    """A copy of the project (what git tracks or would track) to run Tilt in and edit, sharing .venv."""
+    """A copy of the project (what git tracks or would track) to run Tilt in and edit, sharing .venv:
+    a git work tree with those files added, as a developer's checkout is (tests/docs reads git)."""
     files = sh("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=ROOT).stdout.split(
         "\0"
     )
@@ -111,4 +112,6 @@ def project(tmp_path) -> Path:
             (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, tmp_path / name)
     (tmp_path / ".venv").symlink_to(ROOT / ".venv")
+    sh("git", "init", "-q", cwd=tmp_path)
+    sh("git", "add", "-A", cwd=tmp_path)
     return tmp_path

@@ -51,7 +51,7 @@ def committed(env, project, registry_base, tmp_path_factory):
     version = f"0.1.0-docs.{token}"
     chart.write_text(re.sub(r"(?m)^appVersion: .*$", f'appVersion: "{version}"', chart.read_text()))
     git = ["git", "-c", "user.name=docs", "-c", "user.email=docs@localhost"]
-    for argv in (["git", "init", "-q"], ["git", "add", "-A"], [*git, "commit", "-qm", "docs"]):
+    for argv in (["git", "add", "-A"], [*git, "commit", "-qm", "docs"]):
         run(env, *argv, cwd=project)
     shared = Path(env["KUBECONFIG"])
     before = shared.read_bytes()
