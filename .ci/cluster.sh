@@ -101,11 +101,7 @@ up() {
   wait_for coredns 120 kubectl -n kube-system rollout status deployment/coredns --timeout 1s
   kubectl wait --for jsonpath='{.metadata.name}' -n default serviceaccount/default --timeout 60s >/dev/null
   # Tilt loads ext://helm_resource from XDG_DATA_HOME (see `env`): CI's stand-in, as GitHub is out of reach.
-  local ext=$state/xdg/tilt-dev/tilt_modules/github.com/tilt-dev/tilt-extensions
-  mkdir -p "$ext" && rm -rf "$ext/helm_resource" && cp -r "$here/helm_resource" "$ext/"
-  # Tilt reads the extension repo's HEAD when its download fails: give the copy one commit.
-  [ -d "$ext/.git" ] || { git -C "$ext" init -q && git -C "$ext" -c user.name=astrid-ci \
-    -c user.email=ci@astrid.invalid commit -q --allow-empty -m "astrid-api CI stand-in"; }
+  bash "$here/helm_resource/install.sh" "$state/xdg"
   log "ready: $(kubectl get node "$node" -o jsonpath='{.status.nodeInfo.kubeletVersion}') on containerd, registry localhost:5005"
   echo "$kubeconfig"
 }

@@ -11,6 +11,7 @@ import urllib.request
 
 import pytest
 
+from tests.conftest import ROOT
 from tests.loop.conftest import run
 from tests.support.engines import wait_until
 
@@ -63,6 +64,11 @@ def test_live_update_crash_rebuild_and_rebuild(env, project, tilt_args, tmp_path
             timeout=620,
         )
         first_pod = pod()
+        # helm_resource came from the tilt-extensions commit the Tiltfile pins: the one CI's stand-in
+        # follows (GitHub is out of reach here, so that equality is the check).
+        pinned = (ROOT / ".ci" / "helm_resource" / "upstream-commit").read_text().strip()
+        repo = tilt_get("extensionrepo", "default", "{.spec.ref} {.status.checkoutRef}")
+        assert repo == f"{pinned} {pinned}", repo
         # The rest of the fast suite is a manual resource: one trigger runs it.
         run(env, "tilt", "trigger", "pytest-all")
         wait_until(
