@@ -6,7 +6,8 @@ IMAGE      ?= astrid-api
 REGISTRY   ?= registry.digitalocean.com/astrid
 TAG        ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo dev)
 RELEASE    ?= astrid
-NAMESPACE  ?= default
+# make deploy's namespace; empty: the kube context's own (as plain helm and kubectl use).
+NAMESPACE  ?=
 PORT       ?= 8080
 PLATFORM   ?= linux/amd64
 # The Dockerfile's base (its own default, python:3.11-slim, when empty); PULL=--pull fetches it afresh.
@@ -98,7 +99,7 @@ deploy: push ## Push $(TAG), then install or upgrade the release with the digest
 	@digest=$$(docker image inspect --format '{{join .RepoDigests "\n"}}' $(REF) | sed -n 's|^$(REGISTRY)/$(IMAGE)@||p' | head -n 1); \
 	test -n "$$digest" || { echo "deploy: Docker recorded no digest for $(REF) after the push" >&2; exit 1; }; \
 	echo "deploy: $(REGISTRY)/$(IMAGE)@$$digest"; \
-	helm upgrade --install $(RELEASE) ./helm/astrid --namespace $(NAMESPACE) --create-namespace \
+	helm upgrade --install $(RELEASE) ./helm/astrid $(if $(NAMESPACE),--namespace $(NAMESPACE) --create-namespace) \
 	  --set api.image.repository=$(REGISTRY)/$(IMAGE) --set api.image.tag=$(TAG) --set api.image.digest=$$digest \
 	  --set 'api.imagePullSecrets[0].name=$(PULL_SECRET)' --wait
 

@@ -34,3 +34,14 @@ def test_make_down_takes_make_devs_args_and_offers_the_namespace():
             check=True,
         ).stdout
         assert ("tilt down --delete-namespaces" in planned) is deletes, (value, planned)
+
+
+def test_make_deploy_installs_into_the_contexts_namespace_unless_one_is_named():
+    def helm_line(*args: str) -> str:
+        planned = subprocess.run(
+            ["make", "-snC", str(ROOT), "deploy", "TAG=t", *args], capture_output=True, text=True, check=True
+        ).stdout
+        return next(line for line in planned.splitlines() if "helm upgrade --install" in line)
+
+    assert "--namespace" not in helm_line()  # the context's own, as plain helm uses it
+    assert "--namespace team-a --create-namespace" in helm_line("NAMESPACE=team-a")
