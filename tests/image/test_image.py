@@ -4,13 +4,12 @@ import json
 import subprocess
 import tarfile
 import urllib.error
-import uuid
 
 import pytest
 
 from tests.support.chart import app_version
-from tests.support.engines import free_port, get, remove, sh, wait_for
-from tests.support.server import IMAGE_CMD
+from tests.support.engines import get, sh, wait_for
+from tests.support.server import IMAGE_CMD, container
 
 pytestmark = pytest.mark.slow
 EXPECTED = b'{"status":"ok","service":"astrid-api"}'
@@ -23,14 +22,9 @@ def image_config(ref: str) -> dict:
 
 @pytest.fixture(scope="module")
 def served(api_image):
-    """The image run as built (its own CMD and USER), port 80 published on loopback."""
-    name, port = f"astrid-test-image-{uuid.uuid4().hex[:8]}", free_port()
-    sh("docker", "run", "-d", "--name", name, "-p", f"127.0.0.1:{port}:80", api_image)
-    try:
-        wait_for(f"http://127.0.0.1:{port}/health", timeout=30)
-        yield name, port
-    finally:
-        remove(name)
+    """The image run as built (its own CMD, USER and ENV: port 80), published on loopback: (name, URL)."""
+    with container(api_image, chart_env=False) as running:
+        yield running
 
 
 def test_runs_as_numeric_non_root_user(api_image, served):
@@ -41,8 +35,8 @@ def test_runs_as_numeric_non_root_user(api_image, served):
 
 
 def test_serves_health_on_container_port_80(served):
-    _, port = served
-    assert wait_for(f"http://127.0.0.1:{port}/health") == EXPECTED
+    _, url = served
+    assert wait_for(f"{url}/health") == EXPECTED
 
 
 def test_exposes_port_80_and_runs_uvicorn_on_it(api_image):
@@ -73,10 +67,10 @@ def test_oci_labels_and_python_env(api_image):
 
 
 def test_health_is_not_access_logged_but_other_requests_are(served):
-    name, port = served
-    wait_for(f"http://127.0.0.1:{port}/health")
+    name, url = served
+    wait_for(f"{url}/health")
     with pytest.raises(urllib.error.HTTPError, match="404"):
-        get(f"http://127.0.0.1:{port}/access-log-marker")
+        get(f"{url}/access-log-marker")
     done = subprocess.run(["docker", "logs", name], capture_output=True, text=True)
     logs = done.stdout + done.stderr
     assert '"GET /access-log-marker HTTP/1.1" 404' in logs

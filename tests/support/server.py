@@ -53,13 +53,16 @@ def uvicorn(app: str | None = None, values: dict | None = None) -> Iterator[tupl
 
 
 @contextmanager
-def container(image: str, *, dev: bool = False, options: tuple[str, ...] = ()) -> Iterator[tuple[str, str]]:
+def container(
+    image: str, *, dev: bool = False, chart_env: bool = True, options: tuple[str, ...] = ()
+) -> Iterator[tuple[str, str]]:
     """The built image run by Docker with its own CMD and the chart's environment (values-dev.yaml's
-    with dev=True), the container port published on 127.0.0.1 only, `options` added to `docker run`.
-    Yields (container name, base URL) once /health answers; removes the container."""
+    with dev=True; none with chart_env=False: the image as built), the container port published on
+    127.0.0.1 only, `options` added to `docker run`. Yields (container name, base URL) once /health
+    answers; removes the container."""
     api = render(dev=dev).api
     port, name = free_port(), f"astrid-test-{uuid.uuid4().hex[:8]}"
-    env = [f"--env={e['name']}={e['value']}" for e in api["env"]]
+    env = [f"--env={e['name']}={e['value']}" for e in api["env"]] if chart_env else []
     published = f"127.0.0.1:{port}:{api['ports'][0]['containerPort']}"
     try:
         sh("docker", "run", "-d", "--name", name, "-p", published, *env, *options, image, timeout=120)
