@@ -91,13 +91,34 @@ def registry_base(env) -> str:
     return ref
 
 
+RESTRICTED = [
+    "pod-security.kubernetes.io/enforce=restricted",
+    "pod-security.kubernetes.io/enforce-version=latest",
+]
+
+
+def new_namespace(env, restricted: bool = False) -> str:
+    """A new namespace; `restricted`: PodSecurity admits only "restricted" pods (production's profile)."""
+    name = f"t-{uuid.uuid4().hex[:8]}"
+    run(env, "kubectl", "create", "namespace", name)
+    if restricted:
+        run(env, "kubectl", "label", "namespace", name, *RESTRICTED)
+    return name
+
+
 @pytest.fixture
 def namespace(env, request):
     """A namespace of this test's own, deleted afterwards."""
-    name = f"t-{uuid.uuid4().hex[:8]}"
-    run(env, "kubectl", "create", "namespace", name)
+    name = new_namespace(env)
     yield name
     run(env, "kubectl", "delete", "namespace", name, "--wait=false", check=False)
+
+
+@pytest.fixture
+def restricted(env, namespace):
+    """This test's namespace, admitting only "restricted" pods."""
+    run(env, "kubectl", "label", "namespace", namespace, *RESTRICTED)
+    return namespace
 
 
 @pytest.fixture

@@ -7,9 +7,8 @@ import pytest
 
 from tests.loop.conftest import helm, run
 
-pytestmark = [pytest.mark.slow, pytest.mark.cluster]
+pytestmark = [pytest.mark.slow, pytest.mark.cluster, pytest.mark.usefixtures("restricted")]
 
-RESTRICTED = "pod-security.kubernetes.io/enforce=restricted"
 ENV = [
     {"name": "GREETING", "value": "hello"},
     {"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "astrid-test-secret", "key": "password"}}},
@@ -24,7 +23,6 @@ ENV_FROM = [
 
 def test_env_from_a_secret_and_a_configmap_reaches_the_process(env, pushed_image, namespace):
     ns = ["-n", namespace]
-    run(env, "kubectl", "label", "namespace", namespace, RESTRICTED)
     secret = ["--from-literal=password=s3cret", "--from-literal=TOKEN=t0ken"]
     run(env, "kubectl", "create", "secret", "generic", "astrid-test-secret", *ns, *secret)
     config = ["--from-literal=mode=blue", "--from-literal=COLOR=green"]

@@ -5,16 +5,14 @@ Switching the policy off lets the refused pod in, so the refusal was the policy'
 
 import json
 import subprocess
-import uuid
 
 import pytest
 
-from tests.loop.conftest import api_pod, helm, run
+from tests.loop.conftest import api_pod, helm, new_namespace, run
 from tests.support.engines import free_port, wait_for, wait_until
 
-pytestmark = [pytest.mark.slow, pytest.mark.cluster]
+pytestmark = [pytest.mark.slow, pytest.mark.cluster, pytest.mark.usefixtures("restricted")]
 
-RESTRICTED = "pod-security.kubernetes.io/enforce=restricted"
 HEALTH = '{"status":"ok","service":"astrid-api"}'
 # One bounded attempt from inside a client pod: the body, or the error's name and message.
 FETCH = """
@@ -28,10 +26,7 @@ except Exception as e:
 
 @pytest.fixture
 def two_more_namespaces(env):
-    names = [f"t-{uuid.uuid4().hex[:8]}" for _ in range(2)]
-    for name in names:
-        run(env, "kubectl", "create", "namespace", name)
-        run(env, "kubectl", "label", "namespace", name, RESTRICTED)
+    names = [new_namespace(env, restricted=True) for _ in range(2)]
     yield names
     for name in names:
         run(env, "kubectl", "delete", "namespace", name, "--wait=false", check=False)
@@ -91,7 +86,6 @@ def test_only_the_release_namespace_and_the_named_one_get_in(
 ):
     allowed, other = two_more_namespaces
     peers = [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": allowed}}}]
-    run(env, "kubectl", "label", "namespace", namespace, RESTRICTED)
     policy = [
         "--set",
         "api.networkPolicy.enabled=true",

@@ -7,16 +7,10 @@ import pytest
 from tests.loop.conftest import api_pod, helm, run
 from tests.support.engines import wait_until
 
-pytestmark = [pytest.mark.slow, pytest.mark.cluster]
-
-RESTRICTED = [
-    "pod-security.kubernetes.io/enforce=restricted",
-    "pod-security.kubernetes.io/enforce-version=latest",
-]
+pytestmark = [pytest.mark.slow, pytest.mark.cluster, pytest.mark.usefixtures("restricted")]
 
 
 def install(env, namespace, image, *flags, wait=True):
-    run(env, "kubectl", "label", "namespace", namespace, *RESTRICTED)
     helm(env, "install", image, "-n", namespace, *flags, wait=wait)
 
 
@@ -65,7 +59,6 @@ def test_without_the_chart_sysctl_port_80_is_refused(env, pushed_image, namespac
 
 
 def test_restricted_refuses_a_pod_without_a_security_context(env, namespace):
-    run(env, "kubectl", "label", "namespace", namespace, *RESTRICTED)
     result = run(env, "kubectl", "run", "bare", "-n", namespace, "--image=astrid.local/pause:1", check=False)
     assert result.returncode != 0
     assert 'violates PodSecurity "restricted:latest"' in result.stderr
