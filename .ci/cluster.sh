@@ -9,7 +9,8 @@
 #   down       stop everything and remove the cluster's state
 #   tools      print the directory holding tilt, helm, kubectl, ...
 #   tilt-args  print the arguments `tilt ci` / `tilt up` need on this cluster (none)
-#   env        print the exports a shell needs to use the cluster: eval "$(.ci/cluster.sh env)"
+#   env [doks] print the exports a shell needs to use the cluster: eval "$(.ci/cluster.sh env)";
+#              with doks, as the DOKS stand-in (.ci/cluster/doks.sh): its context, registry login
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 state=${ASTRID_CLUSTER_DIR:-/var/lib/astrid-cluster}
@@ -38,14 +39,16 @@ wait_for() { # what seconds command...
   die "$what not ready after ${limit}s; logs in $state/logs/"
 }
 
+source "$here/cluster/doks.sh"
+
 render() { sed -e "s|@STATE@|$state|g" -e "s|@COREDNS_IMAGE@|$coredns_image|g" "$here/cluster/$1"; }
 
 up() {
   [ "${CI:-}" = true ] || [ "${1:-}" = --owns-machine ] ||
     die "CI's cluster starts only on a machine it owns (CI=true, or: $0 up --owns-machine). For your own loop use the laptop cluster: make cluster"
   [ "$(id -u)" = 0 ] || die "needs root (it runs containerd, the kubelet and kube-proxy)"
-  for tool in containerd etcd docker-registry iptables ipset openssl docker; do
-    command -v "$tool" >/dev/null || die "$tool is missing: apt-get install containerd etcd-server docker-registry containernetworking-plugins iptables ipset openssl docker.io busybox-static"
+  for tool in containerd etcd docker-registry iptables ipset openssl docker htpasswd curl; do
+    command -v "$tool" >/dev/null || die "$tool is missing: apt-get install containerd etcd-server docker-registry containernetworking-plugins iptables ipset openssl docker.io busybox-static apache2-utils curl"
   done
   [ -x /usr/lib/cni/bridge ] || die "CNI plugins missing: apt-get install containernetworking-plugins"
   bash "$here/engines/build.sh" >/dev/null
@@ -53,9 +56,10 @@ up() {
   mkdir -p "$state"/{logs,run,cni,etcd,registry} /run/astrid-containerd
   chmod 700 "$state" /run/astrid-containerd
   bash "$here/cluster/pki.sh" "$state/pki" "$node" "$node_ip" "$service_ip" "$cluster"
-  for f in containerd.toml kubelet.yaml kube-proxy.yaml registry.yml; do render "$f" >"$state/$f"; done
+  for f in containerd.toml kubelet.yaml kube-proxy.yaml registry.yml authorization.yaml; do render "$f" >"$state/$f"; done
   render cni.conflist >"$state/cni/10-astrid.conflist"
-  bash "$here/dockerd.sh" start >&2
+  doks_prepare
+  bash "$here/dockerd.sh" start "$doks/hosts.laptop" "$doks/ca-bundle.crt" >&2
   # The pod bridge exists before the kubelet starts: its gateway is the node's address.
   if ! ip link show astrid0 >/dev/null 2>&1; then
     ip link add astrid0 type bridge && ip addr add "$node_ip/24" dev astrid0 && ip link set astrid0 up
@@ -64,7 +68,12 @@ up() {
   sysctl -qw net.bridge.bridge-nf-call-iptables=1 net.ipv4.ip_forward=1
 
   start registry docker-registry serve "$state/registry.yml"
-  start containerd containerd --config "$state/containerd.toml"
+  # The kubelet's mounts (volumes) reach containerd, which runs in a mount namespace of its own (doks.sh).
+  mkdir -p "$state/kubelet"
+  mountpoint -q "$state/kubelet" || mount --bind "$state/kubelet" "$state/kubelet"
+  mount --make-rshared "$state/kubelet"
+  start containerd "${with_hosts[@]}" "$doks/hosts.node" env SSL_CERT_FILE="$doks/ca-bundle.crt" \
+    containerd --config "$state/containerd.toml"
   local pki=$state/pki
   # Clients and peers need a certificate from the cluster's CA: no local user reaches etcd unasked.
   start etcd etcd --name astrid-ci --data-dir "$state/etcd" \
@@ -81,7 +90,7 @@ up() {
     --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" --client-ca-file "$pki/ca.crt" \
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
     --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
-    --authorization-mode Node,RBAC --enable-admission-plugins NodeRestriction \
+    --authorization-config "$state/authorization.yaml" --enable-admission-plugins NodeRestriction \
     --kubelet-client-certificate "$pki/admin.crt" --kubelet-client-key "$pki/admin.key" \
     --kubelet-preferred-address-types InternalIP --profiling=false
   wait_for kube-apiserver 90 kubectl get --raw /readyz
@@ -102,7 +111,8 @@ up() {
   kubectl wait --for jsonpath='{.metadata.name}' -n default serviceaccount/default --timeout 60s >/dev/null
   # Tilt loads ext://helm_resource from XDG_DATA_HOME (see `env`): CI's stand-in, as GitHub is out of reach.
   bash "$here/helm_resource/install.sh" "$state/xdg"
-  log "ready: $(kubectl get node "$node" -o jsonpath='{.status.nodeInfo.kubeletVersion}') on containerd, registry localhost:5005"
+  doks_up
+  log "ready: $(kubectl get node "$node" -o jsonpath='{.status.nodeInfo.kubeletVersion}') on containerd, registry localhost:5005; DOKS stand-in $doks_context"
   echo "$kubeconfig"
 }
 
@@ -119,7 +129,7 @@ stop() { # name...
 down() {
   stop kubelet
   [ -S "$sock" ] && crictl --runtime-endpoint "unix://$sock" rmp --all --force >/dev/null 2>&1 || true
-  stop kube-router kube-proxy kube-scheduler kube-controller-manager kube-apiserver etcd containerd registry
+  stop registry-integration toxiproxy doks-registry kube-router kube-proxy kube-scheduler kube-controller-manager kube-apiserver etcd containerd registry
   pkill -f "containerd-shim.* -address $sock" 2>/dev/null || true
   [ -x "$bin/kube-proxy" ] && kube-proxy --cleanup >/dev/null 2>&1 || true
   # The CNI firewall plugin's chains (it removes only its per-pod rules).
@@ -136,6 +146,8 @@ down() {
   # The kubelet's volumes and containerd's snapshots are mounts: unmount before removing.
   findmnt -rn -o TARGET | grep -E "^($state|/run/astrid-containerd)" | sort -r | xargs -r umount -l
   ip link del astrid0 2>/dev/null || true
+  # up started it with this state's names and CA (doks.sh); a docker daemon it did not start stays.
+  bash "$here/dockerd.sh" stop
   rm -rf "$state" /run/astrid-containerd
   log "down: state removed"
 }
@@ -145,6 +157,7 @@ case "${1:-}" in
   down) down ;;
   tools) echo "$bin" ;;
   tilt-args) ;; # none: Tilt finds the registry in kube-public/local-registry-hosting (docs/development.md)
-  env) printf 'export KUBECONFIG=%q PATH=%q XDG_DATA_HOME=%q\n' "$kubeconfig" "$bin:$PATH" "$state/xdg" ;;
+  env) if [ "${2:-}" = doks ]; then doks_env; else
+         printf 'export KUBECONFIG=%q PATH=%q XDG_DATA_HOME=%q\n' "$kubeconfig" "$bin:$PATH" "$state/xdg"; fi ;;
   *) echo "usage: $0 up|down|tools|tilt-args|env" >&2; exit 2 ;;
 esac

@@ -24,6 +24,10 @@ cert apiserver /CN=kube-apiserver "$(printf '%s\n' extendedKeyUsage=serverAuth \
 # etcd serves clients and its (single) peer with one certificate.
 cert etcd /CN=etcd "$(printf '%s\n' extendedKeyUsage=serverAuth,clientAuth subjectAltName=IP:127.0.0.1,DNS:localhost)"
 cert admin "/O=system:masters/CN=astrid-ci-admin"
+# The DOKS stand-in's (doks.sh): its user, cluster-admin by RBAC (not system:masters, so that the
+# authorizer can hide kube-public from it), and its registry's name.
+cert doks-admin /CN=do-ams3-astrid-ci-admin
+cert registry /CN=registry.digitalocean.com "$(printf '%s\n' extendedKeyUsage=serverAuth subjectAltName=DNS:registry.digitalocean.com)"
 cert kubelet "/O=system:nodes/CN=system:node:$node"
 [ -f sa.key ] || { key sa && openssl ec -in sa.key -pubout -out sa.pub 2>/dev/null; }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build the engines CI runs — tilt, helm, kubectl, the Kubernetes components, CoreDNS, crictl,
-# kube-router (NetworkPolicy) —
+# kube-router (NetworkPolicy), toxiproxy (distance) —
 # from the Go module proxy. Each engine's version (and its hashes) lives in .ci/engines/<engine>/go.mod
 # and go.sum, nowhere else. Binaries land in $ASTRID_ENGINES/bin; an engine is rebuilt only when its
 # go.mod, go.sum or recipe below changes; Go's own caches (GOCACHE, GOMODCACHE) keep that incremental.
@@ -46,6 +46,17 @@ kube-router() {
   CGO_ENABLED=0 go -C "$here/kube-router" build -trimpath -o "$bin/" -ldflags "-s -w" tool
 }
 
+toxiproxy() {
+  # CI's distance: a TCP proxy adding latency and a bandwidth cap between the "laptop" side (Docker,
+  # Tilt, kubectl) and the DOKS stand-in's API server and registry (the kernel has no netem).
+  local v; v=$(version toxiproxy github.com/Shopify/toxiproxy/v2)
+  local pkg=github.com/Shopify/toxiproxy/v2
+  for cmd in server cli; do
+    CGO_ENABLED=0 go -C "$here/toxiproxy" build -trimpath -o "$bin/toxiproxy-$cmd" \
+      -ldflags "-s -w -X $pkg.Version=$v" "$pkg/cmd/$cmd"
+  done
+}
+
 tilt() {
   # Tilt embeds its web UI from pkg/assets/build at compile time; the module zip has none, and a
   # release build (main.version set) refuses to start without it. So build from a writable copy of
@@ -68,7 +79,7 @@ tilt() {
     -ldflags "-s -w -X main.version=${v#v} -X main.date=$(date -u +%F)" github.com/tilt-dev/tilt/cmd/tilt
 }
 
-[ $# -gt 0 ] || set -- kubernetes helm tilt coredns cri-tools kube-router
+[ $# -gt 0 ] || set -- kubernetes helm tilt coredns cri-tools kube-router toxiproxy
 for e in "$@"; do
   # Rebuilt when the pins or the recipe above change.
   stamp=$( (cat "$here/$e/go.mod" "$here/$e/go.sum"; declare -f "$e") | sha256sum | cut -c1-16)
