@@ -1,13 +1,25 @@
-"""The real loop's figures: `make bench-loop` (CI's cluster must be up: docs/performance.md).
+"""The real loop's figures at a distance: `make bench-loop` (CI's DOKS stand-in: docs/performance.md).
 
-Real Tilt on the CI cluster, in a copy of the project: a cold `tilt ci` (no image, no build cache),
-a warm one, and with `tilt up` running, save -> new response through localhost:8080 for N saves.
-Prints one table and writes bench/results/loop-<time>.json."""
+Real Tilt against the remote branch of the Tiltfile (a DOKS context, DOCR-style registry), in a copy of
+the project, at each round-trip time in --rtt-ms: a cold `tilt ci` (no astrid-api image Tilt built, no
+build cache) and the bytes it moved over the link, a warm one, then with `tilt up` running, save -> new
+response through the forwarded port (--saves), and the forward's first 200 after the api pod is deleted
+(--replacements). Prints one table and writes bench/results/loop-<time>.json.
+
+  --rtt-ms 0,40,100    round-trip times; latency RTT/2 each way on toxiproxy's apiserver and registry
+  --uplink-mbit 20     laptop -> cluster bandwidth (toxiproxy bandwidth, upstream); 0 = no cap
+  --downlink-mbit 0    cluster -> laptop bandwidth (downstream); 0 = no cap (the default)
+  --saves 10 --replacements 3
+  --context do-ams3-astrid-ci --namespace astrid-bench --tilt-port 10371 --api-port 18091
+
+RTT 0 with no caps adds no toxics, so on a real DOKS cluster (its context allowed, Docker logged in to
+DOCR) run `--rtt-ms 0 --uplink-mbit 0` and label the figures with your own distance."""
 
 import argparse
-import json
 import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -15,18 +27,18 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench import link, tilt_up
 from bench.report import BenchError, Figure, table, write_json
-from bench.tools import ROOT, poll, run
+from bench.tools import ROOT, run
 
-PROBE = '\n\n@app.get("/bench-probe")\nasync def bench_probe() -> dict:\n    return {"save": %d}\n'
-URL = "http://localhost:8080/bench-probe"
+TILT_BUILT = ("registry.digitalocean.com/*/astrid-api:tilt-*", "astrid-api:tilt-*")  # never others' images
 
 
-def timed(*argv: str, cwd: Path) -> float:
-    """Seconds argv took; BenchError when it fails."""
+def timed(*argv: str, cwd: Path) -> tuple[float, str]:
+    """Seconds argv took and its output; BenchError when it fails."""
     start = time.perf_counter()
-    run(*argv, cwd=cwd)
-    return time.perf_counter() - start
+    out = run(*argv, cwd=cwd, timeout=900)
+    return time.perf_counter() - start, out
 
 
 def copy_project(into: Path) -> Path:
@@ -35,83 +47,120 @@ def copy_project(into: Path) -> Path:
             (into / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, into / name)
     (into / ".venv").symlink_to(ROOT / ".venv")
+    run("git", "init", "-q", cwd=into)
+    run("git", "config", "user.email", "bench@example.com", cwd=into)
     return into
 
 
-def saves(project: Path, rounds: int) -> list[float]:
-    main = project / "src" / "api" / "main.py"
-    original = main.read_text()
-    log = open(project / "tilt-up.log", "w")  # noqa: SIM115 (closed below)
-    tilt = subprocess.Popen(["tilt", "up", "--stream"], cwd=project, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while subprocess.run(["tilt", "get", "session"], capture_output=True, check=False).returncode != 0:
-            if time.monotonic() > deadline:
-                raise BenchError("tilt up's API did not answer within 60 s")
-            time.sleep(0.5)
-        run("tilt", "wait", "--for=condition=Ready", "uiresource/astrid-api", "--timeout=600s", cwd=project)
-        times = []
-        for n in range(1, rounds + 1):
-            main.write_text(original + PROBE % n)
-            times.append(poll(URL, 30, lambda body, n=n: json.loads(body).get("save") == n))
-            print(f"  save {n}/{rounds}: served after {times[-1]:.3f} s", file=sys.stderr)
-            time.sleep(1.0)  # let the pytest and health resources that the save triggered settle
-        return times
-    finally:
-        tilt.terminate()
-        tilt.wait(30)
-        log.close()
+def distance(project: Path, args: argparse.Namespace, rtt: int, tag: str) -> list[Figure]:
+    tilt = ["--port", str(args.tilt_port)]
+    settings = ["--allow-context", args.context, "--namespace", args.namespace, "--create-namespace"]
+    settings += ["--api-port", str(args.api_port)]
+    down = ["tilt", "down", "--", *settings]
+    up_kbps, down_kbps = round(args.uplink_mbit * 125), round(args.downlink_mbit * 125)
+    with link.link(rtt, up_kbps, down_kbps):
+        print(
+            f"bench [{tag}]: cold tilt ci (no Tilt-built astrid-api image, no build cache)", file=sys.stderr
+        )
+        refs = [f"reference={r}" for r in TILT_BUILT]
+        images = set(run("docker", "images", "-q", *(x for r in refs for x in ("--filter", r))).split())
+        subprocess.run(["docker", "rmi", "-f", *images], capture_output=True, check=False)
+        subprocess.run(["docker", "builder", "prune", "-af"], capture_output=True, check=False, timeout=600)
+        before = link.bytes_through()
+        cold, out = timed("tilt", "ci", *tilt, "--", *settings, cwd=project)
+        moved = None if before is None else (link.bytes_through() or 0) - before
+        pushed, existed = len(re.findall(r": Pushed", out)), len(re.findall(r": Layer already exists", out))
+        run(*down, cwd=project, timeout=600)
+        print(f"bench [{tag}]: warm tilt ci", file=sys.stderr)
+        warm, _ = timed("tilt", "ci", *tilt, "--", *settings, cwd=project)
+        run(*down, cwd=project, timeout=600)
+        print(f"bench [{tag}]: tilt up: saves, then pod replacements", file=sys.stderr)
+        with tilt_up.tilt_up(project, tilt, settings):
+            saved = tilt_up.saves(project, args.api_port, args.saves)
+            replaced = tilt_up.replacements(tilt, args.namespace, args.api_port, args.replacements)
+    where = {"rtt_ms": rtt, "uplink_kbps": up_kbps or None, "downlink_kbps": down_kbps or None}
+    port = f"localhost:{args.api_port}"
+    figures = [
+        Figure(f"{tag}: tilt ci, cold (build, push, deploy, all green)", "s", [cold], ("<=", 300)),
+        Figure(f"{tag}: tilt ci, warm", "s", [warm], ("<=", 300)),
+        Figure(f"{tag}: save → new response via {port}", "s", saved, ("<=", 1.0), "polled every 10 ms"),
+        Figure(f"{tag}: pod deleted → {port}/health 200 again", "s", replaced),
+    ]
+    if moved is not None:
+        note = f"toxiproxy-server's read bytes; layers pushed {pushed}, already in the registry {existed}"
+        figures.append(
+            Figure(f"{tag}: cold tilt ci, bytes over the link (both ways)", "MB", [moved / 1e6], None, note)
+        )
+    for figure in figures:
+        figure.extra.update(where)
+    return figures
+
+
+def interrupted(*_: object) -> None:
+    raise KeyboardInterrupt  # so that every finally runs: toxics removed, tilt up stopped, tilt down
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.tilt_loop", description=__doc__)
-    parser.add_argument("--saves", type=int, default=10, help="saves to time (default 10)")
+    parser = argparse.ArgumentParser(prog="python -m bench.tilt_loop", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rtt-ms", default="0,40,100", help="round-trip times, comma-separated (0,40,100)")
+    parser.add_argument("--uplink-mbit", type=float, default=20, help="uplink Mbit/s, 0 = no cap (20)")
+    parser.add_argument("--downlink-mbit", type=float, default=0, help="downlink Mbit/s, 0 = no cap (0)")
+    parser.add_argument("--saves", type=int, default=10, help="saves to time per distance (10)")
+    parser.add_argument("--replacements", type=int, default=3, help="pod deletions per distance (3)")
+    parser.add_argument("--context", default="do-ams3-astrid-ci", help="kube context Tilt may deploy to")
+    parser.add_argument("--namespace", default="astrid-bench", help="namespace to deploy into")
+    parser.add_argument("--tilt-port", type=int, default=10371, help="Tilt's own API/UI port (10371)")
+    parser.add_argument("--api-port", type=int, default=18091, help="the forwarded api port (18091)")
     args = parser.parse_args()
     if shutil.which("tilt") is None or not os.environ.get("KUBECONFIG"):
         print(
-            'bench: run under the CI cluster\'s environment: eval "$(bash .ci/cluster.sh env)"',
+            'bench: run under the DOKS stand-in\'s environment: eval "$(bash .ci/cluster.sh env doks)"',
             file=sys.stderr,
         )
         return 2
-    started = datetime.now(UTC)
+    signal.signal(signal.SIGTERM, interrupted)
+    started, figures, failures = datetime.now(UTC), [], []
+    rtts = [int(x) for x in args.rtt_ms.split(",")]
     with tempfile.TemporaryDirectory(prefix="astrid-bench-loop-") as tmp:
         project = copy_project(Path(tmp))
-        try:
-            print("bench: cold tilt ci (no astrid-api image, no build cache)", file=sys.stderr)
-            images = run("docker", "images", "-q", "--filter", "reference=*/astrid-api").split()
-            subprocess.run(["docker", "rmi", "-f", *images], capture_output=True, check=False)
-            subprocess.run(["docker", "builder", "prune", "-af"], capture_output=True, check=False)
-            cold = timed("tilt", "ci", cwd=project)
-            run("tilt", "down", cwd=project)
-            print("bench: warm tilt ci", file=sys.stderr)
-            warm = timed("tilt", "ci", cwd=project)
-            run("tilt", "down", cwd=project)
-            print("bench: saves with tilt up", file=sys.stderr)
-            times = saves(project, args.saves)
-        except BenchError as exc:
-            print(f"bench: {exc}", file=sys.stderr)
-            return 1
-        finally:
-            subprocess.run(["tilt", "down"], cwd=project, capture_output=True, check=False)
-    figures = [
-        Figure(
-            "save → new response via localhost:8080", "s", times, ("<=", 1.0), "real Tilt, polled every 10 ms"
-        ),
-        Figure("tilt ci, cold (build, push, deploy, all green)", "s", [cold], ("<=", 300)),
-        Figure("tilt ci, warm", "s", [warm], ("<=", 300)),
+        for rtt in rtts:
+            tag = f"{rtt} ms" + (f", {args.uplink_mbit:g} Mbit/s up" if args.uplink_mbit else "")
+            try:
+                figures += distance(project, args, rtt, tag)
+            except (BenchError, subprocess.TimeoutExpired) as exc:
+                failures.append(f"{tag}: {exc}")
+                print(f"bench [{tag}]: FAILED: {exc}", file=sys.stderr)
+            finally:
+                down = ["tilt", "down", "--delete-namespaces", "--", "--allow-context", args.context]
+                down += [
+                    "--namespace",
+                    args.namespace,
+                    "--create-namespace",
+                    "--api-port",
+                    str(args.api_port),
+                ]
+                subprocess.run(down, cwd=project, capture_output=True, check=False, timeout=600)
+        if (project / "tilt-up.log").exists():  # tilt up's own log, for a failure's story
+            shutil.copy2(project / "tilt-up.log", ROOT / "bench" / "results" / "tilt-up-last.log")
+    notes = [
+        "tilt ci includes the venv, health (the smoke test) and pytest (app and chart tests) resources.",
+        "Distance: toxiproxy between the laptop side (Tilt, kubectl, helm, Docker's push) and the API server"
+        " and registry; latency RTT/2 each way; the node pulls at zero distance.",
+        *failures,
     ]
-    notes = ["tilt ci includes the venv, health (the smoke test) and pytest (app and chart tests) resources."]
+    header = [f"real loop on {os.uname().nodename}, {os.cpu_count()} cores, context {args.context}"]
     record = {
         "started": started.isoformat(timespec="seconds"),
+        "argv": sys.argv[1:],
         "load_average_at_end": os.getloadavg(),
         "figures": [f.as_json() for f in figures],
         "notes": notes,
     }
     path = ROOT / "bench" / "results" / f"loop-{started.strftime('%Y%m%dT%H%M%SZ')}.json"
     write_json(path, record)
-    print(table(figures, notes, [f"real loop on {os.uname().nodename}, {os.cpu_count()} cores"]))
+    print(table(figures, notes, header) if figures else "\n".join(header + notes))
     print(f"written: {path.relative_to(ROOT)}")
-    return 0
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":
