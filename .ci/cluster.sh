@@ -11,6 +11,8 @@
 #   tilt-args  print the arguments `tilt ci` / `tilt up` need on this cluster (none)
 #   env [doks] print the exports a shell needs to use the cluster: eval "$(.ci/cluster.sh env)";
 #              with doks, as the DOKS stand-in (.ci/cluster/doks.sh): its context, registry login
+#   doks CMD   run CMD as a developer of the DOKS stand-in: env doks, and registry.digitalocean.com
+#              resolving to it (for the docker CLI's own registry calls: docker manifest)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 state=${ASTRID_CLUSTER_DIR:-/var/lib/astrid-cluster}
@@ -156,8 +158,10 @@ case "${1:-}" in
   up) up "${2:-}" ;;
   down) down ;;
   tools) echo "$bin" ;;
+  doks) shift; doks_run "$@" ;;
   tilt-args) ;; # none: Tilt finds the registry in kube-public/local-registry-hosting (docs/development.md)
   env) if [ "${2:-}" = doks ]; then doks_env; else
-         printf 'export KUBECONFIG=%q PATH=%q XDG_DATA_HOME=%q\n' "$kubeconfig" "$bin:$PATH" "$state/xdg"; fi ;;
-  *) echo "usage: $0 up|down|tools|tilt-args|env" >&2; exit 2 ;;
+         printf 'export KUBECONFIG=%q PATH=%q XDG_DATA_HOME=%q ASTRID_LOOP_CONTEXT=%q\n' \
+           "$kubeconfig" "$bin:$PATH" "$state/xdg" "$cluster"; fi ;;
+  *) echo "usage: $0 up|down|tools|tilt-args|env [doks]|doks CMD..." >&2; exit 2 ;;
 esac

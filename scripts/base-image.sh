@@ -11,7 +11,7 @@ standin="localhost/astrid-python-standin:3.11-bookworm"
 mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 ca_bundle="${CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}"
 
-docker info >/dev/null 2>&1 || { echo "base-image: the Docker daemon is not reachable: start Docker (CI: bash .ci/dockerd.sh start)" >&2; exit 1; }
+docker info >/dev/null 2>&1 || { echo "base-image: the Docker daemon is not reachable: start Docker" >&2; exit 1; }
 if docker image inspect "$base" >/dev/null 2>&1 || docker pull -q "$base" >/dev/null 2>&1; then
   echo "$base"; exit 0
 fi

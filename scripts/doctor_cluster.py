@@ -67,15 +67,20 @@ def plan_of(result: dict) -> dict:
     return plan
 
 
-def registry_login(host: str) -> str:
-    """`docker login HOST` tries what Docker stored: the registry itself says whether it is (still) valid."""
+def registry_check(host: str) -> tuple[str, str, str, str]:
+    """`docker login HOST` tries what Docker stored: the registry itself says whether it is (still) valid.
+    (status, check name, detail, fix)."""
     hostname = host.split("/")[0]
     code, _, err = run("docker", "login", hostname, timeout=30)
     if code == 0:
-        return line("ok", "registry", f"Docker is logged in to {hostname}")
+        return "ok", "registry", f"Docker is logged in to {hostname}", ""
     fix = "run: doctl registry login" if "digitalocean" in hostname else f"run: docker login {hostname}"
     reason = (err.splitlines() or ["no answer"])[-1][:160]
-    return line("FAIL", "registry", f"Docker's login to {hostname} is missing or expired: {reason}", fix)
+    return "FAIL", "registry", f"Docker's login to {hostname} is missing or expired: {reason}", fix
+
+
+def registry_login(host: str) -> str:
+    return line(*registry_check(host))
 
 
 def cluster(context: str, plan: dict) -> Iterator[str]:
@@ -93,14 +98,21 @@ def cluster(context: str, plan: dict) -> Iterator[str]:
         created = f"{ns} will be created (helm --create-namespace)"
         notes = [f"\n{'':18}note: {FIRST_PULL.format(secret, ns)}" for secret in secrets]
         yield line("ok", "namespace", created + "".join(notes))
+        # DOKS's registry integration puts its secret in every namespace: none in default, none to come.
+        yield from pull_secrets(context, secrets, "default")
     elif code:
         fix = f"run: kubectl create namespace {ns} (or the create-namespace setting, docs/development.md)"
         yield line("FAIL", "namespace", f"{ns} does not exist", fix)
     else:
         yield line("ok", "namespace", f"{ns} exists")
-        doks = re.fullmatch(r"do-[a-z0-9]+-(.+)", context)
-        fix = f"run: doctl kubernetes cluster registry add {doks[1] if doks else '<cluster>'}"
-        for secret in secrets:
-            code = run("kubectl", "get", "secret", secret, "-n", ns, "--request-timeout=5s")[0]
-            found = line("ok", "pull-secret", f"{secret} in {ns}")
-            yield found if code == 0 else line("FAIL", "pull-secret", f"{secret} missing in {ns}", fix)
+        yield from pull_secrets(context, secrets, ns)
+
+
+def pull_secrets(context: str, secrets: list[str], ns: str) -> Iterator[str]:
+    """Each pull secret Tilt's helm flags name, in `ns`; missing: DOKS's registry integration is off."""
+    doks = re.fullmatch(r"do-[a-z0-9]+-(.+)", context)
+    fix = f"run: doctl kubernetes cluster registry add {doks[1] if doks else '<cluster>'}"
+    for secret in secrets:
+        code = run("kubectl", "get", "secret", secret, "-n", ns, "--request-timeout=5s")[0]
+        found = line("ok", "pull-secret", f"{secret} in {ns}")
+        yield found if code == 0 else line("FAIL", "pull-secret", f"{secret} missing in {ns}", fix)

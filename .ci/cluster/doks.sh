@@ -73,6 +73,11 @@ YAML
 }
 
 doks_env() {
-  printf 'export KUBECONFIG=%q DOCKER_CONFIG=%q PATH=%q XDG_DATA_HOME=%q\n' \
-    "$doks/kubeconfig" "$doks/docker" "$bin:$PATH" "$state/xdg"
+  printf 'export KUBECONFIG=%q DOCKER_CONFIG=%q PATH=%q XDG_DATA_HOME=%q ASTRID_LOOP_CONTEXT=%q SSL_CERT_FILE=%q\n' \
+    "$doks/kubeconfig" "$doks/docker" "$bin:$PATH" "$state/xdg" "$doks_context" "$doks/ca-bundle.crt"
+}
+
+doks_run() { # command...: as a developer of the stand-in: its environment, and the registry's name
+  eval "$(doks_env)"
+  exec "${with_hosts[@]}" "$doks/hosts.laptop" "$@"
 }

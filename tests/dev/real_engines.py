@@ -1,16 +1,16 @@
-"""The real tilt and kubectl for the doctor's sandbox (tests/dev/conftest.py): found on PATH or among CI's
-engines (`bash .ci/cluster.sh env`); skipped without them (in CI: failed). The kubeconfig's servers
+"""The real tilt for the doctor's sandbox (tests/dev/conftest.py): found on PATH, with the helm_resource
+extension Tilt already keeps in its data home (XDG_DATA_HOME, else ~/.local/share); skipped without
+them (in CI: failed). The kubeconfig's servers
 answer nothing (127.0.0.1:9), and git (Tilt's extension download) never leaves this machine."""
 
 import json
-import re
+import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, engines_required
+from tests.conftest import engines_required
 
 CONTEXTS = ["kind-astrid", "do-nyc1-astrid", "do-fra1-prod"]
 # git's traffic for github.com goes to a closed port on loopback, and so does any proxied request.
@@ -24,17 +24,25 @@ OFFLINE = {
 }
 
 
+def missing(reason: str):
+    (pytest.fail if engines_required() else pytest.skip)(reason)
+
+
 def real_engine(name: str) -> str:
-    env = subprocess.run(["bash", str(ROOT / ".ci" / "cluster.sh"), "env"], capture_output=True, text=True)
-    engines = re.search(r"PATH=(\S+)", env.stdout)
-    found = shutil.which(name) or (engines and shutil.which(name, path=engines[1]))
-    if not found:
-        (pytest.fail if engines_required() else pytest.skip)(f"{name} is not installed")
-    return found
+    return shutil.which(name) or missing(f"{name} is not installed")
+
+
+def extensions() -> Path:
+    """Where Tilt keeps its ext:// extensions (github.com/adrg/xdg's data home on Linux)."""
+    home = os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share")
+    modules = Path(home) / "tilt-dev" / "tilt_modules"
+    if not (modules / "github.com" / "tilt-dev" / "tilt-extensions" / "helm_resource").is_dir():
+        missing(f"Tilt has not downloaded its helm_resource extension into {modules} yet: run make dev once")
+    return modules
 
 
 def with_real_tilt(sandbox, tmp_path: Path):
-    """The sandbox with the real tilt, Tilt's helm_resource extension (CI's stand-in) and a kubeconfig;
+    """The sandbox with the real tilt, a copy of Tilt's helm_resource extension and a kubeconfig;
     returns use(context, user=None): makes `context` current for Tilt and the kubectl stub alike, its
     user `user` (a kubeconfig `user` entry; default: a token)."""
     sandbox.remove("tilt")
@@ -43,8 +51,7 @@ def with_real_tilt(sandbox, tmp_path: Path):
     (sandbox.bin / "sh").symlink_to(shutil.which("sh"))  # Tilt's local() runs commands with sh
     for tool in ("basename", "sed", "uname"):  # git submodule, a script, runs when Tilt syncs to the pin
         (sandbox.bin / tool).symlink_to(shutil.which(tool))
-    stand_in = ROOT / ".ci" / "helm_resource" / "install.sh"  # CI's helm_resource, as CI installs it
-    subprocess.run(["bash", str(stand_in), str(tmp_path / "xdg")], check=True)
+    shutil.copytree(extensions(), tmp_path / "xdg" / "tilt-dev" / "tilt_modules", symlinks=True)
     sandbox.env.update(OFFLINE, XDG_DATA_HOME=str(tmp_path / "xdg"), KUBECONFIG=str(tmp_path / "kubeconfig"))
 
     def use(context: str, user: dict | None = None) -> None:

@@ -127,6 +127,7 @@ def test_another_laptop_cluster_that_does_not_answer_blocks_with_how_to_start_it
 
 def test_a_new_namespace_on_doks_warns_of_the_first_pull_before_the_pull_secret_is_copied_in(sandbox):
     sandbox.remote()
+    sandbox.env["STUB_SECRETS"] = "registry-astrid"
     helm = ["--set", "api.imagePullSecrets[0].name=registry-astrid", "--create-namespace"]
     sandbox.plan("do-nyc1-astrid", "registry.digitalocean.com/astrid", helm, namespace="astrid-me")
     done = sandbox.doctor()
@@ -134,4 +135,19 @@ def test_a_new_namespace_on_doks_warns_of_the_first_pull_before_the_pull_secret_
     created = "ok    namespace    astrid-me will be created (helm --create-namespace)\n"
     note = "note: the first pod may show ImagePullBackOff until registry-astrid appears in astrid-me;"
     assert created + " " * 18 + note in done.stdout
-    assert sandbox.calls("kubectl get secret") == [], "a namespace that does not exist holds no secret yet"
+    # The registry integration puts its secret in every namespace: the doctor looks in default.
+    assert sandbox.calls("kubectl get secret") == [
+        "kubectl get secret registry-astrid -n default --request-timeout=5s"
+    ]
+    assert "ok    pull-secret  registry-astrid in default" in done.stdout
+
+
+def test_a_new_namespace_on_doks_without_the_registry_integration_fails_with_its_fix(sandbox):
+    sandbox.remote()
+    sandbox.env["STUB_SECRETS"] = ""
+    helm = ["--set", "api.imagePullSecrets[0].name=registry-astrid", "--create-namespace"]
+    sandbox.plan("do-nyc1-astrid", "registry.digitalocean.com/astrid", helm, namespace="astrid-me")
+    done = sandbox.doctor()
+    assert done.returncode == 1, done.output
+    assert "FAIL  pull-secret  registry-astrid missing in default" in done.stdout
+    assert "fix: run: doctl kubernetes cluster registry add astrid" in done.stdout

@@ -1,54 +1,150 @@
-"""The real loop: real Tilt, Helm and kubectl against CI's cluster (.ci/run starts it). Without it
-running, these tests fail in CI and are skipped elsewhere, naming what starts it."""
+"""The real loop: real Tilt, Helm and kubectl against the cluster of the current kube context, which the
+environment names: KUBECONFIG (or ~/.kube/config) and ASTRID_LOOP_CONTEXT, which must equal its current
+context (the suite creates namespaces, pushes images and installs releases there, so it never runs
+against a context by accident). A laptop cluster (kind-astrid: `ASTRID_LOOP_CONTEXT=kind-astrid make
+test`) or a DOKS one, whose registry Docker is logged in to; Tilt, Helm, kubectl and Docker on PATH.
+Without a target the tests are skipped, and in CI they fail. Every test runs in namespaces and on ports
+of its own: a developer's own loop beside it is left alone."""
 
+import functools
 import os
-import shlex
 import shutil
 import subprocess
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT, engines_required
-from tests.support.engines import sh
+from tests.support.engines import free_port, sh, wait_until
 
-CLUSTER = ROOT / ".ci" / "cluster.sh"
+DOCR = "registry.digitalocean.com"
+# KEP-1755: a laptop cluster announces its own registry here (Tilt reads it; DOKS has none).
+ANNOUNCED = ["kubectl", "get", "configmap", "-n", "kube-public", "local-registry-hosting"]
 
 
-def cluster_env() -> dict[str, str]:
-    """The environment `.ci/cluster.sh env` prints: KUBECONFIG, PATH with the engines, XDG_DATA_HOME."""
-    out = subprocess.run(["bash", str(CLUSTER), "env"], capture_output=True, text=True, check=True).stdout
-    env = dict(os.environ)
-    for word in shlex.split(out.removeprefix("export ")):
-        key, _, value = word.partition("=")
-        env[key] = value
-    return env
+@functools.cache
+def announced_registry() -> bool:
+    """Whether the current context's cluster announces a registry of its own (a laptop cluster); read
+    at collection, to select the ```sh doks / ```sh laptop blocks and the tests marked doks or laptop."""
+    try:
+        probe = [*ANNOUNCED, "-o", "name", "--request-timeout=5s"]
+        return subprocess.run(probe, capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False  # no target at all: the env fixture says why
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `doks` run on a DOKS cluster, `laptop` on a laptop one: the other kind's are
+    deselected (never skipped; CI runs the suite on both)."""
+    if not any(item.get_closest_marker(kind) for item in items for kind in ("doks", "laptop")):
+        return
+    other = "doks" if announced_registry() else "laptop"
+    elsewhere = [item for item in items if item.get_closest_marker(other)]
+    if elsewhere:
+        config.hook.pytest_deselected(items=elsewhere)
+        items[:] = [item for item in items if not item.get_closest_marker(other)]
 
 
 def run(env, *argv, timeout=300, **kw) -> subprocess.CompletedProcess:
     """`tests.support.engines.sh` (captured text output; a non-zero exit raises with it, unless
-    check=False) with the cluster's environment `env`."""
+    check=False) with the target's environment `env`."""
     return sh(*argv, env=env, timeout=timeout, **kw)
 
 
 @pytest.fixture(scope="session")
 def env() -> dict[str, str]:
-    env = cluster_env()
-    probe = subprocess.run(["kubectl", "get", "--raw", "/readyz"], env=env, capture_output=True, text=True)
-    if probe.returncode != 0:
-        error = probe.stderr.strip()[:200]
-        reason = f"CI's cluster is not running (.ci/run starts it; docs/development.md): {error}"
-        if engines_required():
-            pytest.fail(reason)
-        pytest.skip(reason)
+    """The process environment, once it names an answering target (see above)."""
+    env = dict(os.environ)
+    named = env.get("ASTRID_LOOP_CONTEXT", "")
+    probe = subprocess.run(["kubectl", "config", "current-context"], env=env, capture_output=True, text=True)
+    current = probe.stdout.strip() if probe.returncode == 0 else ""
+    if not named or named != current:
+        reason = (
+            f"the loop suite runs against the current kube context only when ASTRID_LOOP_CONTEXT names it"
+            f" (current: {current or 'none'}; ASTRID_LOOP_CONTEXT: {named or 'unset'}); e.g."
+            f" ASTRID_LOOP_CONTEXT=kind-astrid make test (CI: .ci/run sets it)"
+        )
+    else:
+        readyz = subprocess.run(
+            ["kubectl", "get", "--raw", "/readyz"], env=env, capture_output=True, text=True
+        )
+        reason = "" if readyz.returncode == 0 else f"{current} does not answer: {readyz.stderr.strip()[:200]}"
+    if reason:
+        (pytest.fail if engines_required() else pytest.skip)(reason)
     return env
 
 
+@dataclass(frozen=True)
+class Target:
+    context: str
+    registry: str  # where the suite pushes: the laptop cluster's own, or DOCR's <registry>
+    local: bool  # the cluster announces a registry of its own (KEP-1755), as laptop clusters do
+    allow: tuple[str, ...]  # the Tiltfile settings a remote context needs
+
+    @property
+    def pull_secret(self) -> str:
+        """The secret DOKS's registry integration copies into every namespace (the chart's default)."""
+        return f"registry-{self.registry.rsplit('/', 1)[1]}"
+
+
 @pytest.fixture(scope="session")
-def tilt_args(env) -> list[str]:
-    """What `.ci/cluster.sh tilt-args` says `tilt ci` / `tilt up` need on this cluster (today: nothing)."""
-    return shlex.split(run(env, "bash", str(CLUSTER), "tilt-args").stdout)
+def target(env) -> Target:
+    context = run(env, "kubectl", "config", "current-context").stdout.strip()
+    announced = run(env, *ANNOUNCED, "-o", r"jsonpath={.data.localRegistryHosting\.v1}", check=False)
+    hosts = [
+        ln.split(":", 1)[1].strip(' "') for ln in announced.stdout.splitlines() if ln.startswith("host:")
+    ]
+    if hosts:
+        return Target(context, hosts[0], True, ())
+    registry = env.get("ASTRID_REGISTRY", "astrid")  # the Tiltfile's `registry` setting (its default)
+    return Target(context, f"{DOCR}/{registry}", False, ("--allow-context", context, "--registry", registry))
+
+
+@dataclass(frozen=True)
+class Loop:
+    """One test's Tilt loop: Tilt's own port (TILT_PORT in `env`, so every tilt command finds it), the
+    api's forwarded port, the namespace, and the Tiltfile settings that say so."""
+
+    env: dict
+    port: int
+    namespace: str
+    settings: tuple[str, ...]
+
+    def url(self, path: str) -> str:
+        return f"http://localhost:{self.port}{path}"
+
+    @classmethod
+    def of(cls, env, target: Target, project: Path) -> "Loop":
+        """A laptop cluster: `--namespace t-<id> --create-namespace`. A DOKS one: no namespace setting, so
+        the Tiltfile gives the project's git user.email (<id>@example.com) its astrid-<email> namespace
+        and creates it, as it does for each developer."""
+        port, email = free_port(), sh("git", "config", "user.email", cwd=project).stdout.strip()
+        ident = email.split("@")[0]
+        if target.local:
+            namespace, settings = ident, ("--namespace", ident, "--create-namespace")
+        else:
+            namespace, settings = f"astrid-{ident}-example-com", target.allow
+        tilt = {**env, "TILT_PORT": str(free_port())}
+        return cls(tilt, port, namespace, (*settings, "--api-port", str(port)))
+
+
+@pytest.fixture
+def loop(env, target, project):
+    """This test's loop in `project`; its namespace is deleted afterwards, with all in it."""
+    loop = Loop.of(env, target, project)
+    yield loop
+    run(
+        env,
+        "kubectl",
+        "delete",
+        "namespace",
+        loop.namespace,
+        "--wait=false",
+        "--ignore-not-found",
+        check=False,
+    )
 
 
 def helm(env, verb, image, *flags, wait=True) -> subprocess.CompletedProcess:
@@ -61,15 +157,15 @@ def helm(env, verb, image, *flags, wait=True) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="session")
-def pushed_image(env) -> tuple[str, str]:
-    """The image built from Dockerfile.api, pushed to the cluster's registry: (repository, tag)."""
+def pushed_image(env, target) -> tuple[str, str]:
+    """The image built from Dockerfile.api, pushed to the target's registry: (repository, tag)."""
     from tests.support.engines import build_image
 
     tag = f"test-{uuid.uuid4().hex[:8]}"
     local = build_image(tag)
-    repository = "localhost:5005/astrid-api"
+    repository = f"{target.registry}/astrid-api"
     run(env, "docker", "tag", local, f"{repository}:{tag}")
-    run(env, "docker", "push", f"{repository}:{tag}", timeout=300)
+    run(env, "docker", "push", f"{repository}:{tag}", timeout=600)
     return repository, tag
 
 
@@ -80,36 +176,29 @@ def api_pod(env, namespace, field: str = "metadata.name") -> str:
     return run(env, "kubectl", "get", "pods", "-n", namespace, "-l", selector, "-o", jsonpath).stdout.strip()
 
 
-@pytest.fixture(scope="session")
-def registry_base(env) -> str:
-    """The Dockerfile's base served by CI's registry, where `make release` (docker build --pull)
-    fetches it afresh: no other registry is reachable from CI."""
-    base = run(env, "bash", str(ROOT / "scripts" / "base-image.sh"), timeout=1200).stdout.split()[-1]
-    ref = "localhost:5005/library/python:3.11-slim"
-    run(env, "docker", "tag", base, ref)
-    run(env, "docker", "push", ref, timeout=300)
-    return ref
-
-
 RESTRICTED = [
     "pod-security.kubernetes.io/enforce=restricted",
     "pod-security.kubernetes.io/enforce-version=latest",
 ]
 
 
-def new_namespace(env, restricted: bool = False) -> str:
-    """A new namespace; `restricted`: PodSecurity admits only "restricted" pods (production's profile)."""
+def new_namespace(env, target: Target, restricted: bool = False) -> str:
+    """A new namespace; `restricted`: PodSecurity admits only "restricted" pods (production's profile).
+    On DOKS, returned once the registry integration has copied its pull secret there (a moment late)."""
     name = f"t-{uuid.uuid4().hex[:8]}"
     run(env, "kubectl", "create", "namespace", name)
     if restricted:
         run(env, "kubectl", "label", "namespace", name, *RESTRICTED)
+    if not target.local:
+        secret = ["kubectl", "get", "secret", "-n", name, target.pull_secret]
+        wait_until(f"{target.pull_secret} in {name}", lambda: run(env, *secret, check=False).returncode == 0)
     return name
 
 
 @pytest.fixture
-def namespace(env, request):
+def namespace(env, target):
     """A namespace of this test's own, deleted afterwards."""
-    name = new_namespace(env)
+    name = new_namespace(env, target)
     yield name
     run(env, "kubectl", "delete", "namespace", name, "--wait=false", check=False)
 
@@ -121,18 +210,23 @@ def restricted(env, namespace):
     return namespace
 
 
+def copy_project(into: Path, email: str) -> Path:
+    """A copy of the project (what git tracks or would track) to run Tilt in and edit, sharing .venv:
+    a git work tree with those files added, as a developer's checkout is (tests/docs reads git), whose
+    git user.email is `email`."""
+    files = sh("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=ROOT).stdout
+    for name in filter(None, files.split("\0")):
+        if (ROOT / name).is_file():
+            (into / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, into / name)
+    (into / ".venv").symlink_to(ROOT / ".venv")
+    sh("git", "init", "-q", cwd=into)
+    sh("git", "config", "user.email", email, cwd=into)
+    sh("git", "add", "-A", cwd=into)
+    return into
+
+
 @pytest.fixture
 def project(tmp_path) -> Path:
-    """A copy of the project (what git tracks or would track) to run Tilt in and edit, sharing .venv:
-    a git work tree with those files added, as a developer's checkout is (tests/docs reads git)."""
-    files = sh("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=ROOT).stdout.split(
-        "\0"
-    )
-    for name in filter(None, files):
-        if (ROOT / name).is_file():
-            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, tmp_path / name)
-    (tmp_path / ".venv").symlink_to(ROOT / ".venv")
-    sh("git", "init", "-q", cwd=tmp_path)
-    sh("git", "add", "-A", cwd=tmp_path)
-    return tmp_path
+    """copy_project in this test's directory, its git user.email t-<id>@example.com."""
+    return copy_project(tmp_path, f"t-{uuid.uuid4().hex[:8]}@example.com")

@@ -1,9 +1,11 @@
-"""Every ```sh block in README.md and docs/ runs here, on the CI cluster, as a reader types it.
+"""Every ```sh block in README.md and docs/ runs here, on the suite's cluster, as a reader types it:
+```sh everywhere, ```sh doks on a DOKS cluster and ```sh laptop on a laptop one (the other kind's are
+deselected at collection; CI runs the suite on both).
 
-Each block is one bash script, run in a committed copy of the project with the cluster's tools and
-REGISTRY=localhost:5005/astrid: CI's containerd finds registry.digitalocean.com there too, so the
-chart's default image is what `make release` pushed. BASE_IMAGE names the base in that registry, as
-`make release` pulls its base afresh and no other registry is reachable. Each block gets a private
+Each block is one bash script, run in a committed copy of the project with the target's tools and,
+on a laptop cluster, REGISTRY=<its registry>/astrid (on DOKS the Makefile's default, DOCR).
+BASE_IMAGE names the base in that registry, as `make release` pulls its base afresh and no other
+registry is reachable in CI. Each block gets a private
 copy of the kubeconfig whose context namespace is a fresh one (a reader's own), so that a block's
 `kubectl config set-context` never touches CI's kubeconfig; that namespace and any the block creates
 (named after the block's git user.email) are deleted afterwards. Commands run exactly as written:
@@ -23,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tests.loop.conftest import run
+from tests.loop.conftest import announced_registry, run
 
 pytestmark = [pytest.mark.slow, pytest.mark.cluster]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -33,17 +35,30 @@ trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
 
 
 def blocks() -> list:
+    runs_here = ("sh", "sh laptop" if announced_registry() else "sh doks")
     found = []
     for doc in DOCS:
         text = doc.read_text()
-        for match in re.finditer(r"^```sh\n(.*?)^```$", text, re.M | re.S):
+        for match in re.finditer(r"^```(sh(?: doks| laptop)?)\n(.*?)^```$", text, re.M | re.S):
             where = f"{doc.relative_to(ROOT)}:{text[: match.start()].count(chr(10)) + 1}"
-            found.append(pytest.param(match.group(1), id=where))
+            if match.group(1) in runs_here:
+                found.append(pytest.param(match.group(2), id=where))
     return found
 
 
+@pytest.fixture(scope="module")
+def registry_base(env, target) -> str:
+    """The Dockerfile's base served by the target's registry, where `make release` (docker build
+    --pull) fetches it afresh."""
+    base = run(env, "bash", str(ROOT / "scripts" / "base-image.sh"), timeout=1200).stdout.split()[-1]
+    ref = f"{target.registry}/python:3.11-slim"
+    run(env, "docker", "tag", base, ref)
+    run(env, "docker", "push", ref, timeout=600)
+    return ref
+
+
 @pytest.fixture
-def committed(env, project, registry_base, tmp_path_factory):
+def committed(env, target, project, registry_base, tmp_path_factory):
     """The project copy as a commit of its own, at an appVersion no earlier run has pushed, with a
     private kubeconfig (its context's namespace a fresh one) and a git user.email of its own."""
     chart = project / "helm" / "astrid" / "Chart.yaml"
@@ -63,7 +78,7 @@ def committed(env, project, registry_base, tmp_path_factory):
     private = {"KUBECONFIG": str(kubeconfig)}
     run({**env, **private}, "kubectl", "config", "set-context", "--current", "--namespace", home)
     settings = {
-        "REGISTRY": "localhost:5005/astrid",
+        "REGISTRY": f"{target.registry}/astrid" if target.local else target.registry,
         "BASE_IMAGE": registry_base,
         "PYTHONDONTWRITEBYTECODE": "1",
         # `git config user.email` in a block: unique, so a namespace named after it is this run's.
@@ -118,7 +133,7 @@ def test_make_release_refuses_a_dirty_tree_and_an_existing_tag_and_pulls_its_bas
     assert run(env, *base_id).stdout == fresh, "make release built on the local copy, not a fresh pull"
     again = run(env, "make", "release", cwd=project, check=False)
     assert again.returncode != 0
-    assert f"release: localhost:5005/astrid/astrid-api:{version} already exists" in again.stderr
+    assert f"release: {env['REGISTRY']}/astrid-api:{version} already exists" in again.stderr
 
 
 @pytest.mark.parametrize("email", ["Jane.Doe@Acme.io", "a_b+c@x.example.com", f"{'long' * 20}@example.com"])

@@ -1,6 +1,7 @@
-"""The PRD's manual flow, command for command, on the CI cluster: `helm install astrid ./helm/astrid`
+"""The PRD's manual flow, command for command, on the suite's cluster: `helm install astrid ./helm/astrid`
 (plus only the flags that point it at the pushed image), kubectl get, port-forward, curl, `helm test`,
-`helm uninstall`."""
+`helm uninstall`; run as a reader whose context's namespace is their own (a private kubeconfig whose
+context namespace is this test's), forwarding a free port instead of 8080."""
 
 import json
 import subprocess
@@ -8,14 +9,25 @@ import subprocess
 import pytest
 
 from tests.loop.conftest import helm, run
-from tests.support.engines import wait_until
+from tests.support.engines import free_port, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.cluster]
 
 EXPECTED = {"status": "ok", "service": "astrid-api"}
 
 
-def test_prd_manual_flow(env, pushed_image):
+@pytest.fixture
+def reader(env, namespace, tmp_path) -> dict:
+    """The environment of a reader whose current context's namespace is this test's."""
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(run(env, "kubectl", "config", "view", "--raw", "--flatten").stdout)
+    private = {**env, "KUBECONFIG": str(kubeconfig)}
+    run(private, "kubectl", "config", "set-context", "--current", "--namespace", namespace)
+    return private
+
+
+def test_prd_manual_flow(reader, pushed_image):
+    env, port = reader, free_port()
     helm(env, "install", pushed_image)
     try:
         # (a pod of an earlier release may still be Terminating in the listing: it is not ours)
@@ -29,7 +41,7 @@ def test_prd_manual_flow(env, pushed_image):
         )
 
         forward = subprocess.Popen(
-            ["kubectl", "port-forward", "svc/astrid-api-service", "8080:80"],
+            ["kubectl", "port-forward", "svc/astrid-api-service", f"{port}:80"],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -37,8 +49,8 @@ def test_prd_manual_flow(env, pushed_image):
         )
         try:
             body = wait_until(
-                "curl localhost:8080/health",
-                lambda: run(env, "curl", "-sf", "localhost:8080/health", check=False, timeout=10).stdout,
+                f"curl localhost:{port}/health",
+                lambda: run(env, "curl", "-sf", f"localhost:{port}/health", check=False, timeout=10).stdout,
                 timeout=30,
             )
             assert json.loads(body) == EXPECTED

@@ -1,6 +1,6 @@
-"""The README's first command on CI's cluster: `make dev` runs the doctor (all checks pass: the cluster
-announces its registry, so the loop treats it like a laptop cluster and creates nothing), then
-`tilt up`; the api answers through localhost:8080; Ctrl-C stops Tilt; `make down` removes the release."""
+"""The README's first command on the suite's cluster: `make dev` runs the doctor (all checks pass; on an
+existing context it creates no cluster), then `tilt up`; the api answers through the forwarded port;
+Ctrl-C stops Tilt; `make down` with the same ARGS removes the release."""
 
 import os
 import signal
@@ -25,11 +25,13 @@ def stop(process: subprocess.Popen) -> None:
             process.wait(timeout=30)
 
 
-def test_make_dev_checks_then_runs_the_loop_and_make_down_removes_it(env, project, tmp_path):
+def test_make_dev_checks_then_runs_the_loop_and_make_down_removes_it(loop, project, tmp_path):
+    env, args = loop.env, f"ARGS=--stream -- {' '.join(loop.settings)}"
+    helm_list = ["helm", "list", "-q", "-n", loop.namespace]
     log = tmp_path / "make-dev.log"
     with log.open("w") as out:
         dev = subprocess.Popen(
-            ["make", "dev", "ARGS=--stream"],
+            ["make", "dev", args],
             cwd=project,
             env=env,
             stdout=out,
@@ -40,17 +42,20 @@ def test_make_dev_checks_then_runs_the_loop_and_make_down_removes_it(env, projec
     def answers() -> bool:
         if dev.poll() is not None:
             raise AssertionError(f"make dev exited {dev.returncode}:\n{log.read_text()[-3000:]}")
-        return get("http://localhost:8080/health")[0] == 200
+        return get(loop.url("/health"))[0] == 200
 
     try:
         wait_until("the api answers through make dev's forward", answers, timeout=600, poll=1)
     finally:
         stop(dev)
         text = log.read_text()
-        released = "astrid" in run(env, "helm", "list", "-q").stdout.split()
-        run(env, "make", "down", cwd=project, timeout=300, check=False)
+        released = "astrid" in run(env, *helm_list).stdout.split()
+        run(env, "make", "down", args, cwd=project, timeout=300, check=False)
     assert "doctor: ready for `tilt up`" in text, text[-3000:]
-    assert "Tilt started on http://localhost:10350/" in text and "astrid-api │ Initial Build" in text
+    assert (
+        f"Tilt started on http://localhost:{env['TILT_PORT']}/" in text
+        and "astrid-api │ Initial Build" in text
+    )
     assert "helm', 'upgrade', '--install'" in text and released  # the release that answered is this run's
     assert "ctlptl" not in text, "make dev creates no cluster behind an existing context"
-    wait_until("the release is gone", lambda: run(env, "helm", "list", "-q").stdout.strip() == "", timeout=90)
+    wait_until("the release is gone", lambda: run(env, *helm_list).stdout.strip() == "", timeout=90)

@@ -25,14 +25,14 @@ except Exception as e:
 
 
 @pytest.fixture
-def two_more_namespaces(env):
-    names = [new_namespace(env, restricted=True) for _ in range(2)]
+def two_more_namespaces(env, target):
+    names = [new_namespace(env, target, restricted=True) for _ in range(2)]
     yield names
     for name in names:
         run(env, "kubectl", "delete", "namespace", name, "--wait=false", check=False)
 
 
-def start_client(env, namespace, image) -> None:
+def start_client(env, namespace, image, pull_secret) -> None:
     """The app image as a client (no other image exists here), compliant with "restricted"."""
     repository, tag = image
     pod = {
@@ -42,6 +42,7 @@ def start_client(env, namespace, image) -> None:
         "spec": {
             "automountServiceAccountToken": False,
             "restartPolicy": "Never",
+            "imagePullSecrets": [{"name": pull_secret}],
             "securityContext": {
                 "runAsNonRoot": True,
                 "runAsUser": 10001,
@@ -82,7 +83,7 @@ def refusal(env, namespace, url) -> str | None:
 
 
 def test_only_the_release_namespace_and_the_named_one_get_in(
-    env, pushed_image, namespace, two_more_namespaces
+    env, target, pushed_image, namespace, two_more_namespaces
 ):
     allowed, other = two_more_namespaces
     peers = [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": allowed}}}]
@@ -95,7 +96,7 @@ def test_only_the_release_namespace_and_the_named_one_get_in(
     helm(env, "install", pushed_image, "-n", namespace, *policy)
     run(env, "kubectl", "get", "networkpolicy", "-n", namespace, "astrid-api")
     for ns in (allowed, other):
-        start_client(env, ns, pushed_image)
+        start_client(env, ns, pushed_image, target.pull_secret)
 
     pod_ip = api_pod(env, namespace, "status.podIP")
     urls = [f"http://astrid-api-service.{namespace}.svc.cluster.local/health", f"http://{pod_ip}:80/health"]

@@ -27,7 +27,7 @@ print(json.dumps({"ok": ok, "failed": failed, "errors": errors[:5]}), flush=True
 """
 
 
-def test_rollout_under_load_loses_no_request(env, pushed_image, namespace):
+def test_rollout_under_load_loses_no_request(env, target, pushed_image, namespace):
     helm(env, "install", pushed_image, "-n", namespace)
     selector = [
         "-n",
@@ -48,6 +48,8 @@ def test_rollout_under_load_loses_no_request(env, pushed_image, namespace):
         namespace,
         "--image=" + ":".join(pushed_image),
         "--restart=Never",
+        "--overrides",
+        json.dumps({"spec": {"imagePullSecrets": [{"name": target.pull_secret}]}}),
         "--command",
         "--",
         "python",

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tests.loop.conftest import CLUSTER, run
+from tests.loop.conftest import run
 
 pytestmark = [pytest.mark.slow, pytest.mark.cluster]
+CLUSTER = ROOT / ".ci" / "cluster.sh"
 BASE = "python:3.11-slim"
 
 
