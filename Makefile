@@ -49,6 +49,9 @@ cluster-delete: ## Delete the laptop cluster and its registry
 doctor: ## Check what `tilt up` needs; prints a fix for each failure; ARGS as for make dev
 	python3 scripts/doctor.py $(ARGS)
 
+doks-check: ## Check the loop once on your DOKS cluster and registry, each step timed, in a namespace of its own it deletes; ARGS as for make dev
+	python3 scripts/doks_check.py $(ARGS)
+
 venv: ## Create or update .venv from the pinned requirements
 	sh scripts/venv.sh
 
@@ -132,4 +135,4 @@ audit: venv ## Check pinned dependencies for known vulnerabilities (needs the ad
 	.venv/bin/pip-audit --require-hashes --disable-pip -r requirements.txt
 	.venv/bin/pip-audit --require-hashes --disable-pip -r requirements-dev.txt
 
-.PHONY: help dev down cluster cluster-delete registry-clean bench-loop doctor venv test test-fast lint fmt run image push release deploy bench lock audit
+.PHONY: help dev down cluster cluster-delete registry-clean bench-loop doctor doks-check venv test test-fast lint fmt run image push release deploy bench lock audit

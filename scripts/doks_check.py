@@ -1,0 +1,147 @@
+"""`make doks-check`: the loop, once, end to end against a real DOKS cluster and its registry (DOCR), timed.
+Usage: python3 scripts/doks_check.py [-- TILTFILE SETTINGS], e.g. `-- --allow-context do-nyc1-astrid`.
+
+Steps, one line each (ok/FAIL, name, seconds, detail); the first failure prints its fix and stops:
+  context      what Tilt plans on the current context with these settings (`tilt alpha tiltfile-result`);
+               a laptop context (no registry of Tilt's own) is refused at once, exit 2
+  login        `docker login <registry>` with Docker's stored credentials (fix: doctl registry login)
+  namespace    the check's own, `<your loop namespace>-check`: refused if it exists already (the check
+               deletes only what it created); `tilt up` creates it (a Namespace object in the Tiltfile)
+  pull-secret  registry-<registry> copied into it by DOKS's registry integration
+  build+push   Tilt's build of astrid-api (build, push, helm install), timed by Tilt's buildHistory
+  rollout      the api pod pulled its image through that secret and is Ready
+  forward      GET /health through Tilt's port-forward answers exactly {"status": "ok", ...}
+  live-update  a route appended to src/api/main.py is served by the same pod, with no image build
+  cleanup      stop tilt up, `tilt down --delete-namespaces`, until the namespace is gone; always
+               runs once tilt up has started, on a failure and on Ctrl-C too
+The real Tilt runs in a temporary copy of the project (what git tracks or would track, and
+tilt_config.json), so the checkout is never changed; `tilt up` gets free ports of its own (its UI's,
+`--api-port`) and runs the astrid-api and namespace resources only (not venv and its tests). Only the
+settings after `--` are used (tilt up's own flags are the check's); namespace, create-namespace and
+api-port are the check's own. Exit 0 all passed, 1 a step failed, 2 not a DOKS context.
+Standard library only; Python 3.9 or newer."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import doks_check_app as app
+from doctor_access import unanswered
+from doctor_cluster import line, plan_of, registry_check, run, tilt_result
+from doks_check_loop import Failed, Loop
+
+REFUSED = (
+    "doks-check: {0} is a laptop cluster (Tilt pushes to its own registry); make doks-check checks a DOKS"
+    " context: kubectl config use-context do-<region>-<cluster>, then"
+    " make doks-check ARGS='-- --allow-context do-<region>-<cluster>'"
+)
+
+
+def step(name: str, do) -> None:
+    """Runs `do` (its detail, or (seconds, detail)); prints the step's line; a failure raises Failed."""
+    start = time.monotonic()
+    try:
+        done = do()
+    except (Failed, KeyboardInterrupt) as failed:
+        why, fix = (failed.detail, failed.fix) if isinstance(failed, Failed) else ("interrupted", "")
+        print(line("FAIL", name, f"{time.monotonic() - start:6.1f} s  {why}", fix), flush=True)
+        raise
+    took, detail = done if isinstance(done, tuple) else (time.monotonic() - start, done)
+    print(line("ok", name, f"{took:6.1f} s  {detail}"), flush=True)
+
+
+def plan(args: list[str], found: dict) -> str:
+    """What Tilt plans on the current context; refuses a laptop one; the check's namespace."""
+    context = run("kubectl", "config", "current-context", timeout=10)[1]
+    code, result = tilt_result(args, context) if context else (0, {})
+    if code:
+        raise Failed(
+            f"Tilt stops on {context}: {result}", "make doctor ARGS='-- <settings>' says what to fix"
+        )
+    planned = plan_of(result)
+    if not planned["registry"]:
+        print(REFUSED.format(context or "no context"), file=sys.stderr)
+        sys.exit(2)
+    env = planned["helm"].get("env") or []
+    yours = next((e[10:] for e in env if e.startswith("NAMESPACE=")), "") or "astrid"
+    name = yours[:57].rstrip("-") + "-check"
+    code, _, err = run("kubectl", "--context", context, "get", "namespace", name, "--request-timeout=10s")
+    if code == 0:
+        fix = f"if a past check left it: kubectl delete namespace {name} --context {context}"
+        raise Failed(f"{name}, the check's namespace, exists already (it deletes only its own)", fix)
+    if "(NotFound)" not in err:
+        raise Failed(*unanswered(context, err, True)[2:])
+    found.update(context=context, registry=planned["registry"], namespace=name)
+    return (
+        f"{context}, Tilt pushes to {planned['registry']}; namespace {name} (yours, {yours}, stays as it is)"
+    )
+
+
+def login(host: str) -> str:
+    status, _, detail, fix = registry_check(host)
+    if status != "ok":
+        raise Failed(detail, fix)
+    return detail
+
+
+def check(args: list[str]) -> None:
+    found: dict = {}
+    step("context", lambda: plan(args, found))
+    step("login", lambda: login(found["registry"]))
+    doks = re.fullmatch(r"do-[a-z0-9]+-(.+)", found["context"])
+    integrate = f"run: doctl kubernetes cluster registry add {doks[1] if doks else '<cluster>'}"
+    secret = f"registry-{found['registry'].rsplit('/', 1)[-1]}"
+    tmp = Path(tempfile.mkdtemp(prefix="doks-check-"))  # the project copy and Tilt's log
+    loop, pod, passed = Loop(tmp, found["context"], found["namespace"], args), [], False
+    try:
+        loop.start()
+        step("tilt-up", loop.loaded)
+        step("namespace", loop.namespace_created)
+        step("pull-secret", lambda: loop.pull_secret(secret, integrate))
+        step("build+push", lambda: app.build(loop))
+        step("rollout", lambda: pod.append(app.rollout(loop, integrate)) or pod[0][1])
+        step("forward", lambda: app.forward(loop))
+        step("live-update", lambda: app.live_update(loop, pod[0][0], uuid.uuid4().hex[:8]))
+        passed = True
+    finally:
+        try:
+            if loop.tilt:
+                step("cleanup", loop.cleanup)
+        finally:  # a failure's fix may name Tilt's log: kept
+            shutil.rmtree(tmp if passed or not loop.log.exists() else loop.copy, ignore_errors=True)
+
+
+def interrupt(*_: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM cleans up as Ctrl-C does
+
+
+def main(argv: list[str]) -> int:
+    if sys.version_info < (3, 9):  # noqa: UP036 -- laptops run this with their system Python
+        print(f"doks-check: needs Python 3.9 or newer; this python3 is {sys.version.split()[0]}")
+        return 1
+    if argv[:1] in (["-h"], ["--help"]):
+        print(__doc__)
+        return 0
+    signal.signal(signal.SIGTERM, interrupt)
+    start = time.monotonic()
+    try:
+        check(argv[argv.index("--") + 1 :] if "--" in argv else [])
+    except (Failed, KeyboardInterrupt) as stopped:
+        said = "interrupted" if isinstance(stopped, KeyboardInterrupt) else "FAILED; the fix is above"
+        print(f"doks-check: {said}, after {time.monotonic() - start:.0f} s")
+        return 130 if isinstance(stopped, KeyboardInterrupt) else 1
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    print(f"doks-check: every step passed in {time.monotonic() - start:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
