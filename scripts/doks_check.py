@@ -96,8 +96,9 @@ def check(args: list[str]) -> None:
     step("context", lambda: plan(args, found))
     step("login", lambda: login(found["registry"]))
     doks = re.fullmatch(r"do-[a-z0-9]+-(.+)", found["context"])
+    secret = f"registry-{found['registry'].rsplit('/', 1)[-1]}"  # DOKS names it after the registry
     integrate = f"run: doctl kubernetes cluster registry add {doks[1] if doks else '<cluster>'}"
-    secret = f"registry-{found['registry'].rsplit('/', 1)[-1]}"
+    integrate += f" (its secret is named after the registry: {secret})"
     tmp = Path(tempfile.mkdtemp(prefix="doks-check-"))  # the project copy and Tilt's log
     loop, pod, passed = Loop(tmp, found["context"], found["namespace"], args), [], False
     try:
@@ -114,8 +115,11 @@ def check(args: list[str]) -> None:
         try:
             if loop.tilt:
                 step("cleanup", loop.cleanup)
-        finally:  # a failure's fix may name Tilt's log: kept
-            shutil.rmtree(tmp if passed or not loop.log.exists() else loop.copy, ignore_errors=True)
+        finally:  # after a failure, Tilt's log is kept
+            kept = not passed and loop.log.exists()
+            shutil.rmtree(loop.copy if kept else tmp, ignore_errors=True)
+            if kept:
+                print(f"doks-check: Tilt's log is kept: {loop.log}")
 
 
 def interrupt(*_: object) -> None:
