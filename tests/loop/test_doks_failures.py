@@ -33,7 +33,7 @@ def test_without_a_registry_login_the_push_is_refused_and_make_dev_says_doctl_re
     assert refused.returncode != 0 and "no basic auth credentials" in refused.stderr, refused.stderr
 
     code, out, failed = make_dev(loop, project, logged_out)
-    assert code == 1, out[-3000:]
+    assert code != 0, out[-3000:]
     assert len(failed) == 1 and failed[0].startswith(
         "FAIL  registry     Docker's login to registry.digitalocean.com is missing or expired"
     ), out[-3000:]
@@ -50,7 +50,7 @@ def test_without_the_pull_secret_the_pull_is_refused_and_make_dev_names_the_regi
     code, out, failed = make_dev(
         loop, project, loop.env, *target.allow, "--namespace", namespace, "--api-port", str(loop.port)
     )
-    assert code == 1, out[-3000:]
+    assert code != 0, out[-3000:]
     assert failed == [f"FAIL  pull-secret  {target.pull_secret} missing in {namespace}"], out[-3000:]
     cluster = target.context.split("-", 2)[2]  # doctl's do-<region>-<cluster>
     assert f"fix: run: doctl kubernetes cluster registry add {cluster}" in out
@@ -74,7 +74,7 @@ def test_with_the_registry_integration_off_a_new_namespace_is_refused_too(loop, 
     run(loop.env, "kubectl", "delete", "secret", "-n", "default", target.pull_secret)
     try:
         code, out, failed = make_dev(loop, project, loop.env)
-        assert code == 1, out[-3000:]
+        assert code != 0, out[-3000:]
         assert failed == [f"FAIL  pull-secret  {target.pull_secret} missing in default"], out[-3000:]
         assert f"{loop.namespace} will be created (helm --create-namespace)" in out
     finally:
