@@ -3,23 +3,27 @@ Usage: python3 scripts/doks_check.py [-- TILTFILE SETTINGS], e.g. `-- --allow-co
 
 Steps, one line each (ok/FAIL, name, seconds, detail); the first failure prints its fix and stops:
   context      what Tilt plans on the current context with these settings (`tilt alpha tiltfile-result`);
-               a laptop context (no registry of Tilt's own) is refused at once, exit 2
+               a laptop context (no registry of Tilt's own) is refused at once, exit 2. The check's
+               namespace is `<your loop namespace>-check`; one that exists already is refused (the
+               check deletes only a namespace it created)
   login        `docker login <registry>` with Docker's stored credentials (fix: doctl registry login)
-  namespace    the check's own, `<your loop namespace>-check`: refused if it exists already (the check
-               deletes only what it created); `tilt up` creates it (a Namespace object in the Tiltfile)
+  tilt-up      `tilt up` started and its Tiltfile loaded (the first run downloads helm_resource)
+  namespace    created by Tilt (the Tiltfile's Namespace object): seconds since tilt up started
   pull-secret  registry-<registry> copied into it by DOKS's registry integration
-  build+push   Tilt's build of astrid-api (build, push, helm install), timed by Tilt's buildHistory
+  build+push   Tilt's first build of astrid-api (build, push, helm install) by its buildHistory, with
+               the build steps' own times from Tilt's log
   rollout      the api pod pulled its image through that secret and is Ready
   forward      GET /health through Tilt's port-forward answers exactly {"status": "ok", ...}
-  live-update  a route appended to src/api/main.py is served by the same pod, with no image build
-  cleanup      stop tilt up, `tilt down --delete-namespaces`, until the namespace is gone; always
-               runs once tilt up has started, on a failure and on Ctrl-C too
+  live-update  a route appended to src/api/main.py is served by the same pod: no build, no restart
+  cleanup      stop tilt up, then `tilt down --delete-namespaces` until the namespace is gone; runs
+               whenever tilt up has started, after a failure and on Ctrl-C (or SIGTERM) too
 The real Tilt runs in a temporary copy of the project (what git tracks or would track, and
 tilt_config.json), so the checkout is never changed; `tilt up` gets free ports of its own (its UI's,
-`--api-port`) and runs the astrid-api and namespace resources only (not venv and its tests). Only the
-settings after `--` are used (tilt up's own flags are the check's); namespace, create-namespace and
-api-port are the check's own. Exit 0 all passed, 1 a step failed, 2 not a DOKS context.
-Standard library only; Python 3.9 or newer."""
+`--api-port`). The tests' resources (venv, health, pytest) are not what is checked: disabled once the
+Tiltfile loads. Only the settings after `--` are used (tilt up's own flags are the check's);
+namespace, create-namespace and api-port are the check's own. After a failure Tilt's log is kept.
+Exit 0 all passed, 1 a step failed, 2 not a DOKS context (make exits 2 on any failure, saying the
+script's code: `Error 1`). Standard library only; Python 3.9 or newer."""
 
 from __future__ import annotations
 
