@@ -111,7 +111,7 @@ def check(args: list[str]) -> None:
         step("namespace", loop.namespace_created)
         step("pull-secret", lambda: loop.pull_secret(secret, integrate))
         step("build+push", lambda: app.build(loop))
-        step("rollout", lambda: pod.append(app.rollout(loop, integrate)) or pod[0][1])
+        step("rollout", lambda: pod.append(app.rollout(loop, secret, integrate)) or pod[0][1])
         step("forward", lambda: app.forward(loop))
         step("live-update", lambda: app.live_update(loop, pod[0][0], uuid.uuid4().hex[:8]))
         passed = True

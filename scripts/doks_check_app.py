@@ -56,12 +56,17 @@ def build(loop: Loop) -> tuple[float, str]:
     return seconds(first["startTime"], first["finishTime"]), image + (f" (Tilt: {said})" if said else "")
 
 
-def rollout(loop: Loop, fix: str) -> tuple[str, str]:
-    """(pod, detail): the api pod Ready; a pull refused a minute after the secret appeared fails."""
+def rollout(loop: Loop, secret: str, fix: str) -> tuple[str, str]:
+    """(pod, detail): the api pod, which names `secret` to pull with, Ready; a pull refused a minute
+    after the secret appeared fails."""
 
     def ready() -> tuple[str, str] | None:
         for pod in pods(loop):
             status, name = pod.get("status", {}), pod["metadata"]["name"]
+            if secret not in [s.get("name") for s in pod["spec"].get("imagePullSecrets") or []]:
+                raise Failed(
+                    f"{name} does not pull with {secret}", f"the chart's api.imagePullSecrets; {loop.see}"
+                )
             if any(c["type"] == "Ready" and c["status"] == "True" for c in status.get("conditions", [])):
                 return name, status["containerStatuses"][0]["imageID"]
             for container in status.get("containerStatuses", []):
@@ -73,7 +78,7 @@ def rollout(loop: Loop, fix: str) -> tuple[str, str]:
 
     describe = f"kubectl describe pods -n {loop.namespace} --context {loop.context}; {loop.see}"
     pod, image = loop.wait("Ready api pod", ready, 600, describe)
-    return pod, f"{pod} pulled {image.rsplit('/', 1)[-1][:40]}… through the secret, Ready"
+    return pod, f"{pod} pulled {image.rsplit('/', 1)[-1][:40]}… with {secret}, Ready"
 
 
 def forward(loop: Loop) -> str:
