@@ -7,7 +7,12 @@ of both proxies and a bandwidth cap on the uplink (upstream: laptop → cluster)
 and always removes them again. RTT 0 and no caps add nothing, so the bench also runs on a real DOKS
 cluster (where there is no toxiproxy)."""
 
+import gzip
 import json
+import re
+import subprocess
+import tarfile
+import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -15,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bench.report import BenchError
+from bench.tools import inspect
 
 API = "http://127.0.0.1:8474"
 PROXIES = ("apiserver", "registry")
@@ -82,3 +88,26 @@ def bytes_through() -> int | None:
         except OSError:
             continue
     return None
+
+
+def pushed_bytes(push_log: str) -> tuple[int, int, int, int] | None:
+    """(layers pushed, layers the registry had, bytes pushed, bytes of all layers) from a `tilt ci`
+    log: the layers Docker reported `Pushed`, each gzipped at level 6 as Docker's push compresses them
+    (an estimate of what went over the link), and all the image's layers (a push to an empty registry)."""
+    ref = re.search(r"Pushing (\S+:tilt-\w+)", push_log)
+    pushed = set(re.findall(r"(\w{12}): Pushed", push_log))
+    existed = len(re.findall(r"\w{12}: Layer already exists", push_log))
+    if ref is None:
+        return None
+    diff_ids = [d.removeprefix("sha256:")[:12] for d in inspect(ref[1])["RootFS"]["Layers"]]
+    total = everything = 0
+    with tempfile.TemporaryFile() as saved:
+        subprocess.run(["docker", "save", ref[1]], stdout=saved, check=True, timeout=300)
+        saved.seek(0)
+        with tarfile.open(fileobj=saved) as tar:
+            layers = json.load(tar.extractfile("manifest.json"))[0]["Layers"]  # in diff_ids' order
+            for diff_id, member in zip(diff_ids, layers, strict=True):
+                size = len(gzip.compress(tar.extractfile(member).read(), 6))
+                everything += size
+                total += size if diff_id in pushed else 0
+    return len(pushed), existed, total, everything

@@ -1,15 +1,16 @@
 """The real loop's figures at a distance: `make bench-loop` (CI's DOKS stand-in: docs/performance.md).
 
 Real Tilt against the remote branch of the Tiltfile (a DOKS context, DOCR-style registry), in a copy of
-the project, at each round-trip time in --rtt-ms: a cold `tilt ci` (no astrid-api image Tilt built, no
-build cache) and the bytes it moved over the link, a warm one, then with `tilt up` running, save -> new
-response through the forwarded port (--saves), and the forward's first 200 after the api pod is deleted
-(--replacements). Prints one table and writes bench/results/loop-<time>.json.
+the project, at each round-trip time in --rtt-ms: --rounds pairs of a cold `tilt ci` (no astrid-api image
+Tilt built, no build cache; with the bytes it pushed) and a warm one, then with `tilt up` running, save ->
+new response through the forwarded port (--saves), and the forward's first 200 after the api pod is
+deleted (--replacements). Prints one table and writes bench/results/loop-<time>.json. The toxics slow
+everyone who uses the stand-in meanwhile, and the link's byte count includes their traffic.
 
   --rtt-ms 0,40,100    round-trip times; latency RTT/2 each way on toxiproxy's apiserver and registry
   --uplink-mbit 20     laptop -> cluster bandwidth (toxiproxy bandwidth, upstream); 0 = no cap
   --downlink-mbit 0    cluster -> laptop bandwidth (downstream); 0 = no cap (the default)
-  --saves 10 --replacements 3
+  --rounds 3 --saves 10 --replacements 3   per distance: cold + warm tilt ci pairs, saves, pod deletions
   --context do-ams3-astrid-ci --namespace astrid-bench --tilt-port 10371 --api-port 18091
 
 RTT 0 with no caps adds no toxics, so on a real DOKS cluster (its context allowed, Docker logged in to
@@ -17,28 +18,17 @@ DOCR) run `--rtt-ms 0 --uplink-mbit 0` and label the figures with your own dista
 
 import argparse
 import os
-import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import link, tilt_up
+from bench import link, tilt_ci, tilt_up
 from bench.report import BenchError, Figure, table, write_json
 from bench.tools import ROOT, run
-
-TILT_BUILT = ("registry.digitalocean.com/*/astrid-api:tilt-*", "astrid-api:tilt-*")  # never others' images
-
-
-def timed(*argv: str, cwd: Path) -> tuple[float, str]:
-    """Seconds argv took and its output; BenchError when it fails."""
-    start = time.perf_counter()
-    out = run(*argv, cwd=cwd, timeout=900)
-    return time.perf_counter() - start, out
 
 
 def copy_project(into: Path) -> Path:
@@ -59,21 +49,7 @@ def distance(project: Path, args: argparse.Namespace, rtt: int, tag: str) -> lis
     down = ["tilt", "down", "--", *settings]
     up_kbps, down_kbps = round(args.uplink_mbit * 125), round(args.downlink_mbit * 125)
     with link.link(rtt, up_kbps, down_kbps):
-        print(
-            f"bench [{tag}]: cold tilt ci (no Tilt-built astrid-api image, no build cache)", file=sys.stderr
-        )
-        refs = [f"reference={r}" for r in TILT_BUILT]
-        images = set(run("docker", "images", "-q", *(x for r in refs for x in ("--filter", r))).split())
-        subprocess.run(["docker", "rmi", "-f", *images], capture_output=True, check=False)
-        subprocess.run(["docker", "builder", "prune", "-af"], capture_output=True, check=False, timeout=600)
-        before = link.bytes_through()
-        cold, out = timed("tilt", "ci", *tilt, "--", *settings, cwd=project)
-        moved = None if before is None else (link.bytes_through() or 0) - before
-        pushed, existed = len(re.findall(r": Pushed", out)), len(re.findall(r": Layer already exists", out))
-        run(*down, cwd=project, timeout=600)
-        print(f"bench [{tag}]: warm tilt ci", file=sys.stderr)
-        warm, _ = timed("tilt", "ci", *tilt, "--", *settings, cwd=project)
-        run(*down, cwd=project, timeout=600)
+        ci = tilt_ci.rounds(project, ["tilt", "ci", *tilt, "--", *settings], down, args.rounds, tag)
         print(f"bench [{tag}]: tilt up: saves, then pod replacements", file=sys.stderr)
         with tilt_up.tilt_up(project, tilt, settings):
             saved = tilt_up.saves(project, args.api_port, args.saves)
@@ -81,16 +57,25 @@ def distance(project: Path, args: argparse.Namespace, rtt: int, tag: str) -> lis
     where = {"rtt_ms": rtt, "uplink_kbps": up_kbps or None, "downlink_kbps": down_kbps or None}
     port = f"localhost:{args.api_port}"
     figures = [
-        Figure(f"{tag}: tilt ci, cold (build, push, deploy, all green)", "s", [cold], ("<=", 300)),
-        Figure(f"{tag}: tilt ci, warm", "s", [warm], ("<=", 300)),
+        Figure(f"{tag}: tilt ci, cold (build, push, deploy, all green)", "s", ci["cold"], ("<=", 300)),
+        Figure(f"{tag}: tilt ci, warm", "s", ci["warm"], ("<=", 300)),
         Figure(f"{tag}: save → new response via {port}", "s", saved, ("<=", 1.0), "polled every 10 ms"),
         Figure(f"{tag}: pod deleted → {port}/health 200 again", "s", replaced),
     ]
-    if moved is not None:
-        note = f"toxiproxy-server's read bytes; layers pushed {pushed}, already in the registry {existed}"
-        figures.append(
-            Figure(f"{tag}: cold tilt ci, bytes over the link (both ways)", "MB", [moved / 1e6], None, note)
-        )
+    for step in tilt_ci.STEPS:
+        if ci[step]:
+            figures.append(Figure(f"{tag}: cold tilt ci, Tilt's {step} step", "s", ci[step]))
+    bytes_notes = {
+        "pushed": ("cold tilt ci, bytes pushed (est.)", "the layers Docker reported Pushed, gzip -6 each"),
+        "layers": ("the image's layers, gzipped (est.)", "all layers: a push to a registry without the base"),
+        "moved": (
+            "cold tilt ci, bytes over the link",
+            "toxiproxy-server's read bytes, both proxies and ways",
+        ),
+    }
+    for key, (label, note) in bytes_notes.items():
+        if ci[key]:
+            figures.append(Figure(f"{tag}: {label}", "MB", ci[key], None, note))
     for figure in figures:
         figure.extra.update(where)
     return figures
@@ -105,6 +90,7 @@ def main() -> int:
     parser.add_argument("--rtt-ms", default="0,40,100", help="round-trip times, comma-separated (0,40,100)")
     parser.add_argument("--uplink-mbit", type=float, default=20, help="uplink Mbit/s, 0 = no cap (20)")
     parser.add_argument("--downlink-mbit", type=float, default=0, help="downlink Mbit/s, 0 = no cap (0)")
+    parser.add_argument("--rounds", type=int, default=3, help="cold + warm tilt ci pairs per distance (3)")
     parser.add_argument("--saves", type=int, default=10, help="saves to time per distance (10)")
     parser.add_argument("--replacements", type=int, default=3, help="pod deletions per distance (3)")
     parser.add_argument("--context", default="do-ams3-astrid-ci", help="kube context Tilt may deploy to")
@@ -152,6 +138,7 @@ def main() -> int:
     record = {
         "started": started.isoformat(timespec="seconds"),
         "argv": sys.argv[1:],
+        "commit": run("git", "rev-parse", "--short", "HEAD", cwd=ROOT).strip(),
         "load_average_at_end": os.getloadavg(),
         "figures": [f.as_json() for f in figures],
         "notes": notes,
