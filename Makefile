@@ -55,7 +55,7 @@ doks-check: ## Check the loop once on your DOKS cluster and registry, each step 
 venv: ## Create or update .venv from the pinned requirements
 	sh scripts/venv.sh
 
-test: ## Run the whole test suite (creates .venv; the slow tests need Docker and CI's cluster: .ci/run)
+test: ## Run the whole test suite (creates .venv; the loop tests need Docker and the cluster ASTRID_LOOP_CONTEXT names: tests/loop/conftest.py)
 	sh scripts/test.sh
 
 test-fast: ## Run the tests that need no container engine
