@@ -1,8 +1,11 @@
 """values-dev.yaml adds exactly what live update needs and the API docs, and relaxes nothing else:
-uvicorn reloads, the api container's root filesystem is writable (Tilt copies saved files into /app/src
-as the image's user), and the app serves /docs. No init container, no extra volume."""
+uvicorn reloads (through src/devserver.py's warm parent, or uvicorn's own with reloader=uvicorn), the
+api container's root filesystem is writable (Tilt copies saved files into /app/src as the image's
+user), and the app serves /docs. No init container, no extra volume."""
 
 import copy
+
+from tests.support.chart import render
 
 RELOAD = {"name": "UVICORN_RELOAD", "value": "true"}
 # uvicorn watches from the start, or it misses a file Tilt syncs into a new container as it starts.
@@ -14,6 +17,33 @@ DOCS_ON = {"name": "ASTRID_API_DOCS", "value": "true"}
 def test_production_does_not_reload_and_keeps_a_read_only_root(prod):
     assert RELOAD not in prod.api["env"] and RELOAD_DELAY not in prod.api["env"]
     assert prod.api["securityContext"]["readOnlyRootFilesystem"] is True
+
+
+# The image's CMD's arguments after `uvicorn` (tests/image/test_dev_command.py pins them to the image).
+DEV_COMMAND = [
+    "python",
+    "-m",
+    "src.devserver",
+    "src.api.main:app",
+    "--host",
+    "0.0.0.0",
+    "--no-server-header",
+    "--http",
+    "h11",
+    "--h11-max-incomplete-event-size",
+    "16384",
+]
+
+
+def test_production_runs_the_images_cmd_and_dev_the_warm_reloader(prod, dev):
+    assert "command" not in prod.api and "args" not in prod.api
+    assert dev.api["command"] == DEV_COMMAND and "args" not in dev.api
+
+
+def test_the_reloader_setting_goes_back_to_uvicorns_own_reload():
+    plain = render({"api": {"server": {"reloader": "uvicorn"}}}, dev=True)
+    assert "command" not in plain.api
+    assert RELOAD in plain.api["env"] and RELOAD_DELAY in plain.api["env"]
 
 
 def test_dev_reloads_and_only_the_api_root_is_writable(dev):
@@ -40,6 +70,7 @@ def without_expected_dev_differences(deployment):
     (api,) = d["spec"]["template"]["spec"]["containers"]
     api["env"].remove(RELOAD)
     api["env"].remove(RELOAD_DELAY)
+    del api["command"]
     api["env"][api["env"].index(DOCS_ON)] = DOCS_OFF
     api["securityContext"]["readOnlyRootFilesystem"] = True
     return d

@@ -56,16 +56,19 @@ def uvicorn(app: str | None = None, values: dict | None = None) -> Iterator[tupl
 def container(
     image: str, *, dev: bool = False, chart_env: bool = True, options: tuple[str, ...] = ()
 ) -> Iterator[tuple[str, str]]:
-    """The built image run by Docker with its own CMD and the chart's environment (values-dev.yaml's
-    with dev=True; none with chart_env=False: the image as built), the container port published on
-    127.0.0.1 only, `options` added to `docker run`. Yields (container name, base URL) once /health
-    answers; removes the container."""
+    """The built image run by Docker as the chart runs it: the chart's environment and command
+    (values-dev.yaml's with dev=True; the image's own CMD unless the chart sets one; with
+    chart_env=False: the image as built), the container port published on 127.0.0.1 only, `options`
+    added to `docker run`. Yields (container name, base URL) once /health answers; removes it."""
     api = render(dev=dev).api
     port, name = free_port(), f"astrid-test-{uuid.uuid4().hex[:8]}"
     env = [f"--env={e['name']}={e['value']}" for e in api["env"]] if chart_env else []
+    command = api.get("command", []) if chart_env else []
+    entrypoint = ["--entrypoint", command[0]] if command else []
     published = f"127.0.0.1:{port}:{api['ports'][0]['containerPort']}"
     try:
-        sh("docker", "run", "-d", "--name", name, "-p", published, *env, *options, image, timeout=120)
+        run = ["docker", "run", "-d", "--name", name, "-p", published, *env, *entrypoint, *options]
+        sh(*run, image, *command[1:], timeout=120)
         wait_for(f"http://127.0.0.1:{port}/health", timeout=30)
         yield name, f"http://127.0.0.1:{port}"
     finally:
