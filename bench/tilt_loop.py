@@ -106,6 +106,7 @@ def main() -> int:
         return 2
     signal.signal(signal.SIGTERM, interrupted)
     started, figures, failures = datetime.now(UTC), [], []
+    commit = run("git", "rev-parse", "--short", "HEAD", cwd=ROOT).strip()  # the tree the copy is made from
     rtts = [int(x) for x in args.rtt_ms.split(",")]
     with tempfile.TemporaryDirectory(prefix="astrid-bench-loop-") as tmp:
         project = copy_project(Path(tmp))
@@ -138,7 +139,7 @@ def main() -> int:
     record = {
         "started": started.isoformat(timespec="seconds"),
         "argv": sys.argv[1:],
-        "commit": run("git", "rev-parse", "--short", "HEAD", cwd=ROOT).strip(),
+        "commit": commit,
         "load_average_at_end": os.getloadavg(),
         "figures": [f.as_json() for f in figures],
         "notes": notes,
