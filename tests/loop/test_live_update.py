@@ -1,12 +1,15 @@
 """Live update through the real Tilt, as Tilt's own integration tests prove it: with `tilt up` running,
-saves in src/api are served through localhost:8080 by the same pod, with no image build; a syntax error
-then a fixed save recovers by itself; a restarted container serves the saved code again; a deleted pod's
-replacement serves the live-updated code (Tilt syncs the changed files into it, as its
-live_update_after_crash_rebuild test checks); a change to requirements.txt rebuilds the image."""
+saves in src/api are served through the forwarded port by the same pod, with no image build; each save
+is served fresh, as after a restart (a module main.py imports, a changed Pydantic model, module-level
+state, a removed route); a syntax error then a fixed save recovers by itself; a restarted container
+serves the saved code again; a deleted pod's replacement serves the live-updated code (Tilt syncs the
+changed files into it, as its live_update_after_crash_rebuild test checks); a change to
+requirements.txt rebuilds the image."""
 
 import json
 import subprocess
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -19,6 +22,36 @@ pytestmark = [pytest.mark.slow, pytest.mark.cluster]
 PROBE = (
     '\n\n@app.get("/live-update-probe")\nasync def live_update_probe() -> dict:\n    return {"save": %d}\n'
 )
+
+
+# Module-level state, a Pydantic model and a module of its own (src/api/extra.py), read by one route.
+EXTRA = """
+
+from src.api.extra import ANSWER
+
+CALLS = []
+
+
+class Item(BaseModel):
+    name: str%s
+
+
+@app.get("/live-update-extra")
+async def live_update_extra() -> dict:
+    CALLS.append(1)
+    return {"answer": ANSWER, "calls": len(CALLS), "item": Item(name="n"%s).model_dump()}
+"""
+
+
+def answer(url: str):
+    """/live-update-extra's JSON, its error status (404: the route is gone), or None."""
+    try:
+        with urllib.request.urlopen(url, timeout=2) as resp:  # noqa: S310 (Tilt's forward on loopback)
+            return json.loads(resp.read())
+    except urllib.error.HTTPError as error:
+        return error.code
+    except (OSError, ValueError):
+        return None
 
 
 def probe(url: str) -> int | None:
@@ -83,6 +116,25 @@ def test_live_update_crash_rebuild_and_rebuild(loop, project, tmp_path):
             assert pod() == first_pod, "a live update must not replace the pod"
             assert tilt_get("imagemap", "astrid-api", "{.status.image}") == image, "no image build"
         assert len(set(synced)) == 3, synced
+
+        # Each save is served fresh: a module main.py imports, module-level state, a Pydantic model.
+        extra, extra_url = project / "src" / "api" / "extra.py", loop.url("/live-update-extra")
+        extra.write_text("ANSWER = 41\n")
+        main.write_text(original + EXTRA % ("", ""))
+        first = {"answer": 41, "calls": 1, "item": {"name": "n"}}
+        wait_until("the new module and route", lambda: answer(extra_url) == first, timeout=60, poll=0.05)
+        assert answer(extra_url)["calls"] == 2
+        extra.write_text("ANSWER = 42\n")
+        again = {"answer": 42, "calls": 1, "item": {"name": "n"}}
+        wait_until(
+            "the imported module's change, state fresh", lambda: answer(extra_url) == again, timeout=60
+        )
+        main.write_text(original + EXTRA % ("\n    size: int = 3", ", size=4"))
+        sized = {"answer": 42, "calls": 1, "item": {"name": "n", "size": 4}}
+        wait_until("the changed model", lambda: answer(extra_url) == sized, timeout=60, poll=0.05)
+        main.write_text(original)
+        wait_until("the removed route is gone", lambda: answer(extra_url) == 404, timeout=60, poll=0.05)
+        assert pod() == first_pod
 
         # A syntax error stops the app (uvicorn keeps watching); the fixed save brings it back.
         main.write_text(original + "\ndef broken(:\n")
