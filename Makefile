@@ -75,7 +75,7 @@ run: venv ## Serve the api on localhost:$(PORT) with reload and the API docs (/d
 	ASTRID_API_DOCS=true .venv/bin/uvicorn src.api.main:app --host 127.0.0.1 --port $(PORT) --reload --reload-dir src/api
 
 image: ## Build $(IMAGE):$(TAG) from Dockerfile.api for $(PLATFORM) (DOKS nodes are amd64)
-	docker build $(PULL) -f Dockerfile.api --platform $(PLATFORM) -t $(IMAGE):$(TAG) \
+	docker build $(PULL) -f Dockerfile.api --target production --platform $(PLATFORM) -t $(IMAGE):$(TAG) \
 	  $(if $(BASE_IMAGE),--build-arg BASE_IMAGE=$(BASE_IMAGE)) \
 	  --build-arg VERSION=$(APP_VERSION) \
 	  --build-arg REVISION=$$(git rev-parse HEAD 2>/dev/null || echo unknown) .
@@ -129,10 +129,12 @@ bench-loop: venv ## Benchmark the real loop on CI's DOKS stand-in at 0, 40, 100 
 
 lock: venv ## Re-pin requirements*.txt (with hashes) from requirements*.in
 	$(PIP_COMPILE) -o requirements.txt requirements.in
+	$(PIP_COMPILE) -o requirements-debug.txt requirements-debug.in
 	$(PIP_COMPILE) -o requirements-dev.txt requirements-dev.in
 
 audit: venv ## Check pinned dependencies for known vulnerabilities (needs the advisory service)
 	.venv/bin/pip-audit --require-hashes --disable-pip -r requirements.txt
+	.venv/bin/pip-audit --require-hashes --disable-pip -r requirements-debug.txt
 	.venv/bin/pip-audit --require-hashes --disable-pip -r requirements-dev.txt
 
 .PHONY: help dev down cluster cluster-delete registry-clean bench-loop doctor doks-check venv test test-fast lint fmt run image push release deploy bench lock audit

@@ -17,11 +17,26 @@ def sh(*argv: str, check: bool = True, timeout: float = 600, **kw) -> subprocess
     return result
 
 
-def build_image(tag: str) -> str:
-    """Dockerfile.api on its base (or the local stand-in scripts/base-image.sh makes when registries
-    are unreachable), with the classic builder: Debian's Docker has no buildx."""
-    base = sh("bash", str(ROOT / "scripts" / "base-image.sh"), timeout=1200).stdout.split()[-1]
-    build = ["docker", "build", "-q", "-f", str(ROOT / "Dockerfile.api"), "--build-arg", f"BASE_IMAGE={base}"]
+def base_image() -> str:
+    """The Dockerfile's base (or the local stand-in scripts/base-image.sh makes when registries are
+    unreachable)."""
+    return sh("bash", str(ROOT / "scripts" / "base-image.sh"), timeout=1200).stdout.split()[-1]
+
+
+def build_image(tag: str, target: str | None = "production") -> str:
+    """Dockerfile.api's `target` stage (production, as `make image` builds it; None: the default, the
+    last stage) on its base, with the classic builder: Debian's Docker has no buildx."""
+    build = [
+        "docker",
+        "build",
+        "-q",
+        "-f",
+        str(ROOT / "Dockerfile.api"),
+        "--build-arg",
+        f"BASE_IMAGE={base_image()}",
+    ]
+    if target:
+        build += ["--target", target]
     sh(*build, "-t", f"astrid-api:{tag}", str(ROOT), env={**os.environ, "DOCKER_BUILDKIT": "0"})
     return f"astrid-api:{tag}"
 
