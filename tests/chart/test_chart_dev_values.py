@@ -1,7 +1,8 @@
 """values-dev.yaml adds exactly what live update needs and the API docs, and relaxes nothing else:
 uvicorn reloads (through src/devserver.py's warm parent, or uvicorn's own with reloader=uvicorn), the
 api container's root filesystem is writable (Tilt copies saved files into /app/src as the image's
-user), and the app serves /docs. No init container, no extra volume."""
+user), and the app serves /docs. No init container, no extra volume. Debugging (api.debug, Tilt's
+`debug` setting) is off in both; on, it runs the same dev server under debugpy on the pod's loopback."""
 
 import copy
 
@@ -82,3 +83,38 @@ def test_nothing_else_differs_from_production(prod, dev):
     assert stripped != dev.deployment  # the expected differences were really there
     assert dev.service == prod.service
     assert dev.test_pod == prod.test_pod
+
+
+DEBUG = {"api": {"debug": {"enabled": True}}}
+
+
+def test_debugging_is_off_in_production_and_in_the_dev_values(prod, dev):
+    for rendered in (prod, dev):
+        assert "debugpy" not in rendered.api.get("command", [])
+        assert {"startupProbe", "livenessProbe", "readinessProbe"} <= set(rendered.api)
+
+
+def test_debug_runs_the_dev_server_under_debugpy_on_the_pods_loopback_only():
+    api = render(DEBUG, dev=True).api
+    listen = ["python", "-Xfrozen_modules=off", "-m", "debugpy", "--listen", "127.0.0.1:5678"]
+    assert api["command"] == [*listen, *DEV_COMMAND[1:]]
+    # Not a container port: nothing but a port-forward (the pod's own loopback) reaches it.
+    assert api["ports"] == [{"name": "http", "containerPort": 80, "protocol": "TCP"}]
+    waiting = render({"api": {"debug": {"enabled": True, "wait": True, "port": 6000}}}, dev=True).api
+    assert waiting["command"][:7] == [*listen[:-1], "127.0.0.1:6000", "--wait-for-client"]
+    assert waiting["command"][7:] == DEV_COMMAND[1:]
+
+
+def test_debug_leaves_out_the_probes_that_would_restart_a_worker_stopped_at_a_breakpoint(dev):
+    api = render(DEBUG, dev=True).api
+    assert "startupProbe" not in api and "livenessProbe" not in api
+    assert api["readinessProbe"] == dev.api["readinessProbe"]  # Tilt's green: the pod serves
+
+
+def test_debug_changes_nothing_else_in_the_dev_deployment(dev):
+    debug = copy.deepcopy(render(DEBUG, dev=True).deployment)
+    (api,) = debug["spec"]["template"]["spec"]["containers"]
+    api["command"] = DEV_COMMAND
+    (dev_api,) = dev.pod_spec["containers"]
+    api["startupProbe"], api["livenessProbe"] = dev_api["startupProbe"], dev_api["livenessProbe"]
+    assert debug == dev.deployment

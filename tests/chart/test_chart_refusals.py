@@ -232,6 +232,12 @@ REFUSED = [
     ),
     P([*set_json("api.networkPolicy.from", [{}])], "'/api/networkPolicy/from/0'", id="np-empty-peer"),
     P(["--set", "api.networkPolicy=null"], "missing property 'networkPolicy'", id="np-null"),
+    # Debugging (development only).
+    P(["--set-string", "api.debug.enabled=yes"], "'/api/debug/enabled'", id="debug-enabled-string"),
+    P(["--set", "api.debug.port=0"], "'/api/debug/port'", id="debug-port-zero"),
+    P(["--set", "api.debug.port=70000"], "'/api/debug/port'", id="debug-port-too-high"),
+    P(["--set", "api.debug.host=0.0.0.0"], "additional properties 'host' not allowed", id="debug-host"),
+    P(["--set", "api.debug=null"], "missing property 'debug'", id="debug-null"),
 ]
 
 
@@ -257,6 +263,31 @@ def test_a_null_in_a_values_file_deletes_the_key_and_required_refuses_it(tmp_pat
     assert named in result.stderr, result.stderr
 
 
+DEV = str(CHART_DIR / "values-dev.yaml")
+
+
+@pytest.mark.parametrize(
+    ("flags", "named"),
+    [
+        P(["--set", "api.debug.enabled=true"], "needs api.server.reload true", id="debug-in-production"),
+        P(
+            ["-f", DEV, "--set", "api.debug.enabled=true", "--set", "api.server.reloader=uvicorn"],
+            "api.debug.enabled needs api.server.reloader warm",
+            id="debug-with-uvicorns-reloader",
+        ),
+        P(
+            ["-f", DEV, "--set", "api.debug.enabled=true", "--set", "api.debug.port=80"],
+            "api.debug.port must differ from api.containerPort",
+            id="debug-on-the-api-port",
+        ),
+    ],
+)
+def test_the_chart_refuses_debugging_it_cannot_run(flags, named):
+    result = template(*flags)
+    assert result.returncode != 0, result.stdout[-500:]
+    assert named in result.stderr, result.stderr
+
+
 def objects(result: subprocess.CompletedProcess) -> dict[str, dict]:
     assert result.returncode == 0, result.stderr
     return {doc["kind"]: doc for doc in yaml.safe_load_all(result.stdout) if doc and doc["kind"] != "Pod"}
@@ -277,6 +308,7 @@ ACCEPTED = [
         id="seccomp-Localhost",
     ),
     P(["--set", "api.strategy.rollingUpdate.maxSurge=25%"], id="surge-percent"),
+    P(["-f", DEV, "--set", "api.debug.enabled=true", "--set", "api.debug.wait=true"], id="dev-debug"),
 ]
 
 
