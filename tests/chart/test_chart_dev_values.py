@@ -103,6 +103,8 @@ def test_debug_runs_the_dev_server_under_debugpy_on_the_pods_loopback_only():
     waiting = render({"api": {"debug": {"enabled": True, "wait": True, "port": 6000}}}, dev=True).api
     assert waiting["command"][:7] == [*listen[:-1], "127.0.0.1:6000", "--wait-for-client"]
     assert waiting["command"][7:] == DEV_COMMAND[1:]
+    uvicorns = render({"api": {"debug": {"enabled": True}, "server": {"reloader": "uvicorn"}}}, dev=True).api
+    assert uvicorns["command"] == [*listen, "-m", "uvicorn", *DEV_COMMAND[3:]]  # its own reload, spawned
 
 
 def test_debug_leaves_out_the_probes_that_would_restart_a_worker_stopped_at_a_breakpoint(dev):

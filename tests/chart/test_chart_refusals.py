@@ -271,11 +271,6 @@ DEV = str(CHART_DIR / "values-dev.yaml")
     [
         P(["--set", "api.debug.enabled=true"], "needs api.server.reload true", id="debug-in-production"),
         P(
-            ["-f", DEV, "--set", "api.debug.enabled=true", "--set", "api.server.reloader=uvicorn"],
-            "api.debug.enabled needs api.server.reloader warm",
-            id="debug-with-uvicorns-reloader",
-        ),
-        P(
             ["-f", DEV, "--set", "api.debug.enabled=true", "--set", "api.debug.port=80"],
             "api.debug.port must differ from api.containerPort",
             id="debug-on-the-api-port",
@@ -309,6 +304,10 @@ ACCEPTED = [
     ),
     P(["--set", "api.strategy.rollingUpdate.maxSurge=25%"], id="surge-percent"),
     P(["-f", DEV, "--set", "api.debug.enabled=true", "--set", "api.debug.wait=true"], id="dev-debug"),
+    P(
+        ["-f", DEV, "--set", "api.debug.enabled=true", "--set", "api.server.reloader=uvicorn"],
+        id="debug-uvicorn",
+    ),
 ]
 
 
