@@ -13,13 +13,12 @@ namespace that reaches the api's port is refused on the debug port."""
 import subprocess
 import time
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from tests.loop.conftest import RESTRICTED, api_pod, run
 from tests.loop.test_network_policy import fetch, start_client
-from tests.support.dap import DapError, attach
+from tests.support.dap import Debugger
 from tests.support.engines import free_port, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.cluster]
@@ -39,79 +38,6 @@ except Exception as e:
 def get(url: str) -> tuple[int, bytes]:
     with urllib.request.urlopen(url, timeout=90) as resp:  # noqa: S310 (Tilt's forward on loopback)
         return resp.status, resp.read()
-
-
-class Debugger:
-    """What VS Code does with an attach configuration: a session on the parent, and one more for each
-    subprocess debugpy reports (debugpyAttach), each sent the same breakpoints."""
-
-    def __init__(self, port: int, config: dict, breakpoints: dict[str, list[int]]):
-        self.port, self.breakpoints = port, breakpoints
-        self.parent, _ = wait_until(
-            "debugpy answers through the forward", lambda: attach("127.0.0.1", port, config, {}), timeout=60
-        )
-        self.children: dict[int, object] = {}
-        self.current: list = []
-
-    def follow(self, timeout: float, resume: bool = False) -> list[int]:
-        """Attaches to each subprocess reported within `timeout` s after the first new one (at least
-        one must come); returns their pids. `resume`: meanwhile, continue what stops in the current
-        sessions, as a developer presses Continue (uvicorn's reloader waits for its stopped worker)."""
-        new, deadline = [], time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for session in self.current if resume and not new else []:
-                try:
-                    session.request(
-                        "continue", {"threadId": session.event("stopped", timeout=0.05)["threadId"]}
-                    )
-                except DapError:
-                    pass
-            try:
-                body = self.parent.event("debugpyAttach", timeout=0.2)
-            except DapError:
-                continue
-            session, set_ = attach("127.0.0.1", self.port, body, self.breakpoints)
-            assert all(bp["verified"] for bps in set_.values() for bp in bps), set_
-            self.children[body["subProcessId"]] = session
-            new.append(body["subProcessId"])
-            deadline = min(deadline, time.monotonic() + 1)  # its siblings come with it
-        assert new, f"no subprocess reported in {timeout} s"
-        # The sessions a request can stop in now: the old worker is gone (killed before the new one
-        # starts), and a stop it reported before it died is stale.
-        self.current = [self.children[pid] for pid in new]
-        return new
-
-    def close(self) -> None:
-        for session in [*self.children.values(), self.parent]:
-            session.disconnect()
-
-    def stop_and_continue(self, url: str, main, line: int, expression: str) -> tuple[str, float, int]:
-        """GET `url` while the breakpoint is set: each stop (the kubelet's readiness probe may stop
-        there too) is checked to be `main`:`line`, `expression` is evaluated there, and the request is
-        let go. Returns (the first evaluation, seconds from the GET to its exact answer, stops seen)."""
-        started, deadline = time.monotonic(), time.monotonic() + 90
-        values = []
-        with ThreadPoolExecutor(1) as pool:
-            answer = pool.submit(get, url)
-            while not (values and answer.done()):
-                assert time.monotonic() < deadline, f"GET {url}: no answer after {len(values)} stop(s)"
-                for session in self.current:
-                    try:
-                        stopped = session.event("stopped", timeout=0.05)
-                    except DapError:
-                        continue  # none yet: our request is stopped next, or answered
-                    assert stopped["reason"] == "breakpoint", stopped
-                    assert values or not answer.done(), "answered before it stopped"
-                    thread = stopped["threadId"]
-                    (top, *_) = session.request("stackTrace", {"threadId": thread, "levels": 1})[
-                        "stackFrames"
-                    ]
-                    assert (top["source"]["path"], top["line"]) == (str(main), line), top
-                    evaluate = {"expression": expression, "frameId": top["id"], "context": "repl"}
-                    values.append(session.request("evaluate", evaluate)["result"])
-                    session.request("continue", {"threadId": thread})
-            assert answer.result() == (200, HEALTH)
-        return values[0], time.monotonic() - started, len(values)
 
 
 @pytest.mark.parametrize("reloader", ["warm", "uvicorn"])
