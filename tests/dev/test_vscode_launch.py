@@ -56,6 +56,8 @@ def test_attach_to_the_pod_is_the_charts_and_tilts_debug_port_and_the_images_sou
     assert "WORKDIR /app\n" in dockerfile and "COPY --chown=10001:10001 src/ ./src/" in dockerfile
     assert POD["pathMappings"] == [{"localRoot": "${workspaceFolder}/src", "remoteRoot": "/app/src"}]
     assert POD["type"] == "debugpy" and POD["request"] == "attach" and POD["subProcess"] is True
+    local = CONFIGS["astrid-api: attach to make run (a terminal's debugpy)"]
+    assert local["connect"] == POD["connect"] and "pathMappings" not in local and local["subProcess"] is True
 
 
 @pytest.mark.slow
