@@ -20,7 +20,12 @@ def test_hadolint_is_clean():
 
 def test_base_image_is_an_overridable_argument_defaulting_to_python_slim():
     assert re.search(r"^ARG BASE_IMAGE=python:3\.11-slim$", DOCKERFILE, re.M)
-    assert re.search(r"^FROM \$\{BASE_IMAGE\}$", DOCKERFILE, re.M)
+    assert re.search(r"^FROM \$\{BASE_IMAGE\} AS production$", DOCKERFILE, re.M)
+
+
+def test_the_last_stage_the_default_target_is_production_and_debug_builds_on_it():
+    stages = re.findall(r"^FROM (.*)$", DOCKERFILE, re.M)
+    assert stages == ["${BASE_IMAGE} AS production", "production AS debug", "production"]
 
 
 def test_dependencies_install_from_hashes_before_the_source_is_copied():
