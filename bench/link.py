@@ -1,7 +1,7 @@
 """The laptop's link to the cluster, in CI's DOKS stand-in: toxics on toxiproxy's two proxies.
 
-The stand-in (.ci/cluster/doks.sh) routes the laptop side (kubectl, helm, Tilt, Docker's pushes) to the
-API server and the registry through toxiproxy (API on 127.0.0.1:8474, proxies `apiserver` and
+CI's DOKS stand-in (docs/development.md) routes the laptop side (kubectl, helm, Tilt, Docker's pushes)
+to the API server and the registry through toxiproxy (API on 127.0.0.1:8474, proxies `apiserver` and
 `registry`); the node pulls from the registry directly. `link()` adds latency = RTT/2 on each direction
 of both proxies and a bandwidth cap on the uplink (upstream: laptop → cluster) and, if set, the downlink,
 and always removes them again. RTT 0 and no caps add nothing, so the bench also runs on a real DOKS

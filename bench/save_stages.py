@@ -15,6 +15,7 @@ writes bench/results/saves-<time>.json.
 
   --saves 40 --spacing 3   saves in all (half with the tests), seconds between them
   --context C              an allowed remote context (adds --allow-context C); default: a laptop one
+  --no-nice                the copy's Tiltfile runs pytest and health at normal priority (to compare)
   --namespace astrid-bench-saves --tilt-port 10372 --api-port 18092"""
 
 import argparse
@@ -166,6 +167,7 @@ def main() -> int:
     parser.add_argument("--api-port", type=int, default=18092)
     parser.add_argument("--container-port", type=int, default=80)
     parser.add_argument("--reloader", default="", help="the Tiltfile's reloader setting (default: its own)")
+    parser.add_argument("--no-nice", action="store_true", help="pytest and health at normal priority")
     args = parser.parse_args()
     tilt = ["--port", str(args.tilt_port)]
     settings = ["--namespace", args.namespace, "--create-namespace", "--api-port", str(args.api_port)]
@@ -175,6 +177,9 @@ def main() -> int:
     commit = run("git", "rev-parse", "--short", "HEAD", cwd=ROOT).strip()
     with tempfile.TemporaryDirectory(prefix="astrid-bench-saves-") as tmp:
         project = copy_project(Path(tmp))
+        if args.no_nice:
+            tiltfile = project / "Tiltfile"
+            tiltfile.write_text(tiltfile.read_text().replace("'nice', '-n', '19', ", "", 1))
         try:
             with tilt_up(project, tilt, settings):
                 stages = measure(project, args, tilt)
@@ -192,6 +197,7 @@ def main() -> int:
     context = run("kubectl", "config", "current-context").strip()
     header = [f"saves through real Tilt on {os.uname().nodename}, {os.cpu_count()} cores, context {context}"]
     notes = [f"{args.saves} saves {args.spacing:g} s apart, in blocks of {args.block}: tests on, then off."]
+    notes += ["pytest and health at normal priority (--no-nice)"] if args.no_nice else []
     record = {
         "started": started.isoformat(timespec="seconds"),
         "argv": sys.argv[1:],

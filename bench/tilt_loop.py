@@ -11,7 +11,7 @@ everyone who uses the stand-in meanwhile, and the link's byte count includes the
   --uplink-mbit 20     laptop -> cluster bandwidth (toxiproxy bandwidth, upstream); 0 = no cap
   --downlink-mbit 0    cluster -> laptop bandwidth (downstream); 0 = no cap (the default)
   --rounds 3 --saves 10 --replacements 3   per distance: cold + warm tilt ci pairs, saves, pod deletions
-  --context do-ams3-astrid-ci --namespace astrid-bench --tilt-port 10371 --api-port 18091
+  --context (the current one) --namespace astrid-bench --tilt-port 10371 --api-port 18091
 
 RTT 0 with no caps adds no toxics, so on a real DOKS cluster (its context allowed, Docker logged in to
 DOCR) run `--rtt-ms 0 --uplink-mbit 0` and label the figures with your own distance."""
@@ -93,17 +93,18 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3, help="cold + warm tilt ci pairs per distance (3)")
     parser.add_argument("--saves", type=int, default=10, help="saves to time per distance (10)")
     parser.add_argument("--replacements", type=int, default=3, help="pod deletions per distance (3)")
-    parser.add_argument("--context", default="do-ams3-astrid-ci", help="kube context Tilt may deploy to")
+    parser.add_argument("--context", default="", help="kube context Tilt may deploy to (the current one)")
     parser.add_argument("--namespace", default="astrid-bench", help="namespace to deploy into")
     parser.add_argument("--tilt-port", type=int, default=10371, help="Tilt's own API/UI port (10371)")
     parser.add_argument("--api-port", type=int, default=18091, help="the forwarded api port (18091)")
     args = parser.parse_args()
     if shutil.which("tilt") is None or not os.environ.get("KUBECONFIG"):
         print(
-            'bench: run under the DOKS stand-in\'s environment: eval "$(bash .ci/cluster.sh env doks)"',
+            "bench: needs tilt on PATH and KUBECONFIG naming the cluster (docs/performance.md, Rerun)",
             file=sys.stderr,
         )
         return 2
+    args.context = args.context or run("kubectl", "config", "current-context").strip()
     signal.signal(signal.SIGTERM, interrupted)
     started, figures, failures = datetime.now(UTC), [], []
     commit = run("git", "rev-parse", "--short", "HEAD", cwd=ROOT).strip()  # the tree the copy is made from
