@@ -93,8 +93,8 @@ def test_breakpoints_hit_in_the_pod_before_and_after_a_save(env, target, loop, p
         # A save: Tilt copies it in, the reloader starts a new worker, debugpy reports it.
         main.write_text(original + "\nSAVE_MARK = 2\n")
         saved = time.monotonic()
-        # The warm reloader kills the old worker even while a request (a probe's) is stopped in it;
-        # uvicorn's stops it with SIGTERM and waits, so that one goes on once continued.
+        # The warm reloader starts the new worker even while a request (a probe's) is stopped in the
+        # old one; uvicorn's waits for the old one to stop, so that request goes on once continued.
         later = debugger.follow(90, resume=reloader == "uvicorn")
         reported = time.monotonic() - saved
         value, served, stops = debugger.stop_and_continue(loop.url("/health"), main, line, "SAVE_MARK")
