@@ -131,6 +131,7 @@ def test_an_empty_or_shared_email_is_one_clear_error(plan, email):
     assert line.endswith("tilt up -- --namespace astrid-<you>")
 
 
+@pytest.mark.laptop  # needs a cluster that announces its registry: a DOKS one announces none
 def test_a_cluster_announcing_a_local_registry_is_not_local_by_that(env, tmp_path):
     """Only the context's name makes a laptop cluster: CI's cluster publishes KEP-1755's
     local-registry-hosting like any ctlptl cluster, yet reached under another name it is refused."""
