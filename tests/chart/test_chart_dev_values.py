@@ -7,6 +7,7 @@ user), and the app serves /docs. No init container, no extra volume. Debugging (
 import copy
 
 from tests.support.chart import render
+from tests.support.server import IMAGE_CMD
 
 RELOAD = {"name": "UVICORN_RELOAD", "value": "true"}
 # uvicorn watches from the start, or it misses a file Tilt syncs into a new container as it starts.
@@ -20,20 +21,8 @@ def test_production_does_not_reload_and_keeps_a_read_only_root(prod):
     assert prod.api["securityContext"]["readOnlyRootFilesystem"] is True
 
 
-# The image's CMD's arguments after `uvicorn` (tests/image/test_dev_command.py pins them to the image).
-DEV_COMMAND = [
-    "python",
-    "-m",
-    "src.devserver",
-    "src.api.main:app",
-    "--host",
-    "0.0.0.0",
-    "--no-server-header",
-    "--http",
-    "h11",
-    "--h11-max-incomplete-event-size",
-    "16384",
-]
+# The image's CMD run through the dev server (tests/image/test_image.py pins IMAGE_CMD to the image).
+DEV_COMMAND = ["python", "-m", "src.devserver", *IMAGE_CMD[1:]]
 
 
 def test_production_runs_the_images_cmd_and_dev_the_warm_reloader(prod, dev):
