@@ -25,7 +25,7 @@ def require_engine(name: str, probe: list[str]) -> None:
     else:
         reason = f"{name} is not installed"
     if engines_required():
-        pytest.fail(f"{reason} (engines are required in CI; .ci/run installs and starts them)")
+        pytest.fail(f"{reason} (engines are required in CI, which installs and starts them)")
     pytest.skip(reason)
 
 

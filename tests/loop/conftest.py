@@ -64,7 +64,7 @@ def env() -> dict[str, str]:
         reason = (
             f"the loop suite runs against the current kube context only when ASTRID_LOOP_CONTEXT names it"
             f" (current: {current or 'none'}; ASTRID_LOOP_CONTEXT: {named or 'unset'}); e.g."
-            f" ASTRID_LOOP_CONTEXT=kind-astrid make test (CI: .ci/run sets it)"
+            f" ASTRID_LOOP_CONTEXT=kind-astrid make test (CI sets it)"
         )
     else:
         readyz = subprocess.run(
