@@ -116,6 +116,9 @@ REFUSED = [
     P(["--set", "api.resources.limits.memory=lots"], "'/api/resources/limits/memory'", id="bad-quantity"),
     # Rollout.
     P(["--set", "api.strategy.type=OnDelete"], "'/api/strategy/type'", id="strategy-OnDelete"),
+    # The dev reloader (the Tiltfile's `reloader` setting reaches the chart unchecked).
+    P(["--set", "api.server.reloader=hot"], "'/api/server/reloader'", id="reloader-unknown"),
+    P(["--set", "api.server.reloader=null"], "missing property 'reloader'", id="reloader-null"),
     P(
         ["--set", "api.strategy.rollingUpdate.maxSurge=0"],
         "'/api/strategy/rollingUpdate'",
