@@ -20,19 +20,34 @@ from tests.conftest import ROOT, engines_required
 from tests.support.engines import free_port, sh, wait_until
 
 DOCR = "registry.digitalocean.com"
-# KEP-1755: a laptop cluster announces its own registry here (Tilt reads it; DOKS has none).
-ANNOUNCED = ["kubectl", "get", "configmap", "-n", "kube-public", "local-registry-hosting"]
 
 
 @functools.cache
-def announced_registry() -> bool:
-    """Whether the current context's cluster announces a registry of its own (a laptop cluster); read
-    at collection, to select the ```sh doks / ```sh laptop blocks and the tests marked doks or laptop."""
+def announced_registry() -> str:
+    """The registry the current context's cluster announces as its own (KEP-1755's
+    kube-public/local-registry-hosting, which Tilt reads): a laptop cluster's, or "" (DOKS announces
+    none). Read once, at collection too, to select the ```sh doks / ```sh laptop blocks and the tests
+    marked doks or laptop, so that the selection and the `target` fixture always agree."""
+    get = [
+        "kubectl",
+        "get",
+        "configmap",
+        "-n",
+        "kube-public",
+        "local-registry-hosting",
+        "--request-timeout=5s",
+    ]
     try:
-        probe = [*ANNOUNCED, "-o", "name", "--request-timeout=5s"]
-        return subprocess.run(probe, capture_output=True, timeout=30).returncode == 0
+        done = subprocess.run(
+            [*get, "-o", r"jsonpath={.data.localRegistryHosting\.v1}"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
     except (OSError, subprocess.TimeoutExpired):
-        return False  # no target at all: the env fixture says why
+        return ""  # no target at all: the env fixture says why
+    hosts = [ln.split(":", 1)[1].strip(' "') for ln in done.stdout.splitlines() if ln.startswith("host:")]
+    return hosts[0] if done.returncode == 0 and hosts else ""
 
 
 def pytest_collection_modifyitems(config, items):
@@ -90,12 +105,8 @@ class Target:
 @pytest.fixture(scope="session")
 def target(env) -> Target:
     context = run(env, "kubectl", "config", "current-context").stdout.strip()
-    announced = run(env, *ANNOUNCED, "-o", r"jsonpath={.data.localRegistryHosting\.v1}", check=False)
-    hosts = [
-        ln.split(":", 1)[1].strip(' "') for ln in announced.stdout.splitlines() if ln.startswith("host:")
-    ]
-    if hosts:
-        return Target(context, hosts[0], True, ())
+    if host := announced_registry():
+        return Target(context, host, True, ())
     registry = env.get("ASTRID_REGISTRY", "astrid")  # the Tiltfile's `registry` setting (its default)
     allow = ("--allow-context", context, "--registry", registry)
     return Target(context, f"{DOCR}/{registry}", False, allow, f"registry-{registry}")
