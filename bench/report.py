@@ -1,7 +1,9 @@
 """Figures, the one printed table, and the JSON record."""
 
 import json
+import os
 import statistics
+import sys
 import textwrap
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -86,3 +88,22 @@ def table(figures: list[Figure], notes: list[str], header: list[str]) -> str:
 def write_json(path: Path, record: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+
+
+def publish(
+    name: str, started, commit: str, figures: list[Figure], notes: list[str], header: list[str], **extra
+):
+    """Print the table and write the run's record, bench/results/<name>-<UTC time>.json."""
+    record = {
+        "started": started.isoformat(timespec="seconds"),
+        "argv": sys.argv[1:],
+        "commit": commit,
+        **extra,
+        "load_average_at_end": os.getloadavg(),
+        "figures": [f.as_json() for f in figures],
+        "notes": notes,
+    }
+    path = Path(__file__).resolve().parent / "results" / f"{name}-{started.strftime('%Y%m%dT%H%M%SZ')}.json"
+    write_json(path, record)
+    print(table(figures, notes, header) if figures else "\n".join(header + notes))
+    print(f"written: bench/results/{path.name}")

@@ -31,7 +31,7 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.report import BenchError, Figure, table, write_json
+from bench.report import BenchError, Figure, publish
 from bench.tilt_loop import copy_project
 from bench.tilt_up import tilt_up
 from bench.tools import ROOT, run
@@ -198,19 +198,7 @@ def main() -> int:
     header = [f"saves through real Tilt on {os.uname().nodename}, {os.cpu_count()} cores, context {context}"]
     notes = [f"{args.saves} saves {args.spacing:g} s apart, in blocks of {args.block}: tests on, then off."]
     notes += ["pytest and health at normal priority (--no-nice)"] if args.no_nice else []
-    record = {
-        "started": started.isoformat(timespec="seconds"),
-        "argv": sys.argv[1:],
-        "commit": commit,
-        "context": context,
-        "load_average_at_end": os.getloadavg(),
-        "figures": [f.as_json() for f in figures],
-        "notes": notes,
-    }
-    path = ROOT / "bench" / "results" / f"saves-{started.strftime('%Y%m%dT%H%M%SZ')}.json"
-    write_json(path, record)
-    print(table(figures, notes, header))
-    print(f"written: {path.relative_to(ROOT)}")
+    publish("saves", started, commit, figures, notes, header, context=context)
     return 0
 
 

@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import link, tilt_ci, tilt_up
-from bench.report import BenchError, Figure, table, write_json
+from bench.report import BenchError, Figure, publish
 from bench.tools import ROOT, run
 
 
@@ -137,18 +137,7 @@ def main() -> int:
         *failures,
     ]
     header = [f"real loop on {os.uname().nodename}, {os.cpu_count()} cores, context {args.context}"]
-    record = {
-        "started": started.isoformat(timespec="seconds"),
-        "argv": sys.argv[1:],
-        "commit": commit,
-        "load_average_at_end": os.getloadavg(),
-        "figures": [f.as_json() for f in figures],
-        "notes": notes,
-    }
-    path = ROOT / "bench" / "results" / f"loop-{started.strftime('%Y%m%dT%H%M%SZ')}.json"
-    write_json(path, record)
-    print(table(figures, notes, header) if figures else "\n".join(header + notes))
-    print(f"written: {path.relative_to(ROOT)}")
+    publish("loop", started, commit, figures, notes, header)
     return 1 if failures else 0
 
 
