@@ -26,6 +26,8 @@ def tilt_up(project: Path, tilt: list[str], settings: list[str]) -> Iterator[Non
             if time.monotonic() > deadline or proc.poll() is not None:
                 raise BenchError(f"tilt up's API did not answer within 60 s (see {log.name})")
             time.sleep(0.5)
+        # The API answers before the Tiltfile's resources exist: wait for astrid-api to exist first.
+        run("tilt", "wait", *tilt, "--for=create", "uiresource/astrid-api", "--timeout=120s", timeout=140)
         wait = ["tilt", "wait", *tilt, "--for=condition=Ready", "uiresource/astrid-api", "--timeout=600s"]
         run(*wait, cwd=project, timeout=660)
         yield

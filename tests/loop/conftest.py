@@ -68,6 +68,17 @@ def run(env, *argv, timeout=300, **kw) -> subprocess.CompletedProcess:
     return sh(*argv, env=env, timeout=timeout, **kw)
 
 
+def tilt_ready(env, resource: str = "astrid-api", timeout: int = 600) -> None:
+    """Block until a `tilt up` just started answers, lists `resource` and reports it Ready. Tilt's API
+    answers before the Tiltfile's resources exist, and `tilt wait --for=condition` fails at once on
+    one that does not exist yet, so `--for=create` comes first."""
+    answers = lambda: run(env, "tilt", "get", "session", check=False).returncode == 0  # noqa: E731
+    wait_until("tilt up's API answers", answers)
+    run(env, "tilt", "wait", "--for=create", f"uiresource/{resource}", "--timeout=120s", timeout=140)
+    ready = ["tilt", "wait", "--for=condition=Ready", f"uiresource/{resource}", f"--timeout={timeout}s"]
+    run(env, *ready, timeout=timeout + 20)
+
+
 @pytest.fixture(scope="session")
 def env() -> dict[str, str]:
     """The process environment, once it names an answering target (see above)."""

@@ -16,7 +16,7 @@ import urllib.request
 
 import pytest
 
-from tests.loop.conftest import RESTRICTED, api_pod, run
+from tests.loop.conftest import RESTRICTED, api_pod, run, tilt_ready
 from tests.loop.test_network_policy import fetch, start_client
 from tests.support.dap import Debugger
 from tests.support.engines import free_port, wait_until
@@ -60,13 +60,7 @@ def test_breakpoints_hit_in_the_pod_before_and_after_a_save(env, target, loop, p
     tilt = subprocess.Popen(up, cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT)
     debugger = None
     try:
-        wait_until(
-            "tilt up's API answers", lambda: run(env, "tilt", "get", "session", check=False).returncode == 0
-        )
-        listed = ["tilt", "get", "uiresource", "astrid-api"]
-        wait_until("Tilt lists astrid-api", lambda: run(env, *listed, check=False).returncode == 0)
-        ready = ["tilt", "wait", "--for=condition=Ready", "uiresource/astrid-api", "--timeout=600s"]
-        run(env, *ready, timeout=620)
+        tilt_ready(env)
         pod = api_pod(env, ns)
         command = run(
             env, "kubectl", "get", "pod", "-n", ns, pod, "-o", "jsonpath={.spec.containers[0].command}"

@@ -14,7 +14,7 @@ import urllib.request
 
 import pytest
 
-from tests.loop.conftest import run
+from tests.loop.conftest import run, tilt_ready
 from tests.support.engines import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.cluster]
@@ -83,17 +83,7 @@ def test_live_update_crash_rebuild_and_rebuild(loop, project, tmp_path):
         return time.monotonic() - saved
 
     try:
-        answers = lambda: run(env, "tilt", "get", "session", check=False).returncode == 0  # noqa: E731
-        wait_until("tilt up's API answers", answers)
-        run(
-            env,
-            "tilt",
-            "wait",
-            "--for=condition=Ready",
-            "uiresource/astrid-api",
-            "--timeout=600s",
-            timeout=620,
-        )
+        tilt_ready(env)
         first_pod = pod()
         # helm_resource came from the tilt-extensions commit the Tiltfile pins, checked out.
         ref, checked_out = tilt_get("extensionrepo", "default", "{.spec.ref} {.status.checkoutRef}").split()
