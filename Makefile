@@ -124,7 +124,7 @@ registry-clean: ## Delete $(IMAGE)'s tilt-* tags from the DOCR registry doctl is
 bench: venv ## Benchmark builds, start-up and the service (the real loop: make bench-loop); writes bench/results/
 	.venv/bin/python -m bench
 
-bench-loop: venv ## Benchmark the real loop on the current (DOKS) context, at each RTT toxiproxy can add (docs/performance.md): tilt ci cold/warm, save -> served, pod replaced; ARGS go to bench.tilt_loop
+bench-loop: venv ## Benchmark the real loop on the current (DOKS) context, at each RTT toxiproxy can add (docs/performance.md): tilt ci warm (cold too with ARGS=--prune-build-cache), save -> served, pod replaced; ARGS go to bench.tilt_loop
 	.venv/bin/python -m bench.tilt_loop $(ARGS)
 
 lock: venv ## Re-pin requirements*.txt (with hashes) from requirements*.in

@@ -1,17 +1,12 @@
 """The real loop's figures at a distance: `make bench-loop` (CI's DOKS stand-in: docs/performance.md).
 
 Real Tilt against the remote branch of the Tiltfile (a DOKS context, DOCR-style registry), in a copy of
-the project, at each round-trip time in --rtt-ms: --rounds pairs of a cold `tilt ci` (no astrid-api image
-Tilt built, no build cache; with the bytes it pushed) and a warm one, then with `tilt up` running, save ->
-new response through the forwarded port (--saves), and the forward's first 200 after the api pod is
-deleted (--replacements). Prints one table and writes bench/results/loop-<time>.json. The toxics slow
-everyone who uses the stand-in meanwhile, and the link's byte count includes their traffic.
-
-  --rtt-ms 0,40,100    round-trip times; latency RTT/2 each way on toxiproxy's apiserver and registry
-  --uplink-mbit 20     laptop -> cluster bandwidth (toxiproxy bandwidth, upstream); 0 = no cap
-  --downlink-mbit 0    cluster -> laptop bandwidth (downstream); 0 = no cap (the default)
-  --rounds 3 --saves 10 --replacements 3   per distance: cold + warm tilt ci pairs, saves, pod deletions
-  --context (the current one) --namespace astrid-bench --tilt-port 10371 --api-port 18091
+the project, at each round-trip time in --rtt-ms: --rounds warm `tilt ci` runs, each after a cold one
+(no astrid-api image Tilt built, no build cache; with the bytes it pushed) when --prune-build-cache
+allows emptying Docker's build cache; then, with `tilt up` running, save -> new response through the
+forwarded port (--saves), and the forward's first 200 after the api pod is deleted (--replacements).
+Prints one table and writes bench/results/loop-<time>.json. The toxics slow everyone who uses the
+stand-in meanwhile, and the link's byte count includes their traffic.
 
 RTT 0 with no caps adds no toxics, so on a real DOKS cluster (its context allowed, Docker logged in to
 DOCR) run `--rtt-ms 0 --uplink-mbit 0` and label the figures with your own distance."""
@@ -28,7 +23,7 @@ from pathlib import Path
 
 from bench import link, tilt_ci, tilt_up
 from bench.report import BenchError, Figure, publish
-from bench.tools import ROOT, run
+from bench.tools import ROOT, namespace_gone, run, tear_down
 
 
 def copy_project(into: Path) -> Path:
@@ -42,14 +37,19 @@ def copy_project(into: Path) -> Path:
     return into
 
 
+def loop_settings(args: argparse.Namespace) -> list[str]:
+    """The Tiltfile's settings for the bench's loop: its own context, namespace and port."""
+    ours = ["--allow-context", args.context, "--namespace", args.namespace, "--create-namespace"]
+    return [*ours, "--api-port", str(args.api_port)]
+
+
 def distance(project: Path, args: argparse.Namespace, rtt: int, tag: str) -> list[Figure]:
-    tilt = ["--port", str(args.tilt_port)]
-    settings = ["--allow-context", args.context, "--namespace", args.namespace, "--create-namespace"]
-    settings += ["--api-port", str(args.api_port)]
+    tilt, settings = ["--port", str(args.tilt_port)], loop_settings(args)
     down = ["tilt", "down", "--", *settings]
     up_kbps, down_kbps = round(args.uplink_mbit * 125), round(args.downlink_mbit * 125)
     with link.link(rtt, up_kbps, down_kbps):
-        ci = tilt_ci.rounds(project, ["tilt", "ci", *tilt, "--", *settings], down, args.rounds, tag)
+        ci_cmd = ["tilt", "ci", *tilt, "--", *settings]
+        ci = tilt_ci.rounds(project, ci_cmd, down, args.rounds, tag, cold=args.prune_build_cache)
         print(f"bench [{tag}]: tilt up: saves, then pod replacements", file=sys.stderr)
         with tilt_up.tilt_up(project, tilt, settings):
             saved = tilt_up.saves(project, args.api_port, args.saves)
@@ -76,6 +76,7 @@ def distance(project: Path, args: argparse.Namespace, rtt: int, tag: str) -> lis
     for key, (label, note) in bytes_notes.items():
         if ci[key]:
             figures.append(Figure(f"{tag}: {label}", "MB", ci[key], None, note))
+    figures = [figure for figure in figures if figure.runs]  # no cold rounds: no cold figure
     for figure in figures:
         figure.extra.update(where)
     return figures
@@ -87,16 +88,20 @@ def interrupted(*_: object) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.tilt_loop", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rtt-ms", default="0,40,100", help="round-trip times, comma-separated (0,40,100)")
-    parser.add_argument("--uplink-mbit", type=float, default=20, help="uplink Mbit/s, 0 = no cap (20)")
-    parser.add_argument("--downlink-mbit", type=float, default=0, help="downlink Mbit/s, 0 = no cap (0)")
-    parser.add_argument("--rounds", type=int, default=3, help="cold + warm tilt ci pairs per distance (3)")
-    parser.add_argument("--saves", type=int, default=10, help="saves to time per distance (10)")
-    parser.add_argument("--replacements", type=int, default=3, help="pod deletions per distance (3)")
-    parser.add_argument("--context", default="", help="kube context Tilt may deploy to (the current one)")
-    parser.add_argument("--namespace", default="astrid-bench", help="namespace to deploy into")
-    parser.add_argument("--tilt-port", type=int, default=10371, help="Tilt's own API/UI port (10371)")
-    parser.add_argument("--api-port", type=int, default=18091, help="the forwarded api port (18091)")
+    add = parser.add_argument
+    add(
+        "--rtt-ms", default="0,40,100", help="round-trip times, ms: RTT/2 each way on both proxies (0,40,100)"
+    )
+    add("--uplink-mbit", type=float, default=20, help="laptop -> cluster Mbit/s, 0 = no cap (20)")
+    add("--downlink-mbit", type=float, default=0, help="cluster -> laptop Mbit/s, 0 = no cap (0)")
+    add("--rounds", type=int, default=3, help="warm tilt ci runs per distance, each after a cold one (3)")
+    add("--saves", type=int, default=10, help="saves to time per distance (10)")
+    add("--replacements", type=int, default=3, help="pod deletions per distance (3)")
+    add("--prune-build-cache", action="store_true", help="run the cold rounds: docker builder prune -af")
+    add("--context", default="", help="kube context Tilt may deploy to (the current one)")
+    add("--namespace", default="astrid-bench", help="namespace to deploy into (astrid-bench)")
+    add("--tilt-port", type=int, default=10371, help="Tilt's own API/UI port (10371)")
+    add("--api-port", type=int, default=18091, help="the forwarded api port (18091)")
     args = parser.parse_args()
     if shutil.which("tilt") is None or not os.environ.get("KUBECONFIG"):
         print(
@@ -111,6 +116,7 @@ def main() -> int:
     rtts = [int(x) for x in args.rtt_ms.split(",")]
     with tempfile.TemporaryDirectory(prefix="astrid-bench-loop-") as tmp:
         project = copy_project(Path(tmp))
+        namespace_gone(args.namespace)  # an earlier run's, still terminating
         for rtt in rtts:
             tag = f"{rtt} ms" + (f", {args.uplink_mbit:g} Mbit/s up" if args.uplink_mbit else "")
             try:
@@ -119,15 +125,7 @@ def main() -> int:
                 failures.append(f"{tag}: {exc}")
                 print(f"bench [{tag}]: FAILED: {exc}", file=sys.stderr)
             finally:
-                down = ["tilt", "down", "--delete-namespaces", "--", "--allow-context", args.context]
-                down += [
-                    "--namespace",
-                    args.namespace,
-                    "--create-namespace",
-                    "--api-port",
-                    str(args.api_port),
-                ]
-                subprocess.run(down, cwd=project, capture_output=True, check=False, timeout=600)
+                tear_down(project, loop_settings(args), args.namespace)
         if (project / "tilt-up.log").exists():  # tilt up's own log, for a failure's story
             shutil.copy2(project / "tilt-up.log", ROOT / "bench" / "results" / "tilt-up-last.log")
     notes = [
@@ -136,6 +134,8 @@ def main() -> int:
         " and registry; latency RTT/2 each way; the node pulls at zero distance.",
         *failures,
     ]
+    if not args.prune_build_cache:
+        notes.append("No cold tilt ci: it empties Docker's whole build cache; --prune-build-cache runs it.")
     header = [f"real loop on {os.uname().nodename}, {os.cpu_count()} cores, context {args.context}"]
     publish("loop", started, commit, figures, notes, header)
     return 1 if failures else 0

@@ -6,6 +6,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 from bench.report import BenchError
@@ -82,3 +83,22 @@ def replacements(tilt: list[str], namespace: str, api_port: int, rounds: int) ->
         )
         time.sleep(2.0)
     return times
+
+
+def stamp(text: str) -> float:
+    """Tilt's RFC 3339 time (microseconds) as seconds since the epoch."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def live_update(tilt: list[str], after: float) -> tuple[float, float]:
+    """(start, finish) of astrid-api's first build (the live update) that started after `after`."""
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        history = json.loads(run("tilt", "get", *tilt, "uiresource", "astrid-api", "-o", "json"))
+        builds = [b for b in history["status"].get("buildHistory", []) if b.get("finishTime")]
+        started = sorted((stamp(b["startTime"]), stamp(b["finishTime"])) for b in builds)
+        later = [b for b in started if b[0] > after]
+        if later:
+            return later[0]
+        time.sleep(0.1)
+    raise BenchError("Tilt recorded no live update after the save within 30 s")

@@ -62,3 +62,17 @@ def poll(url: str, bound: float, accept: Callable[[bytes], bool] = lambda _: Tru
             pass  # not up yet, or reloading
         time.sleep(0.01)
     raise BenchError(f"{url} gave no accepted answer within {bound:.0f} s")
+
+
+def namespace_gone(namespace: str) -> None:
+    """Wait (up to 5 min) until `namespace`, if a `tilt down --delete-namespaces` deleted it, is gone:
+    until then Kubernetes refuses to create anything in it."""
+    wait = ["kubectl", "wait", "--for=delete", f"namespace/{namespace}", "--timeout=300s"]
+    subprocess.run(wait, capture_output=True, check=False, timeout=320)
+
+
+def tear_down(project: Path, settings: list[str], namespace: str) -> None:
+    """`tilt down --delete-namespaces` of the bench's own namespace, and wait until it is gone."""
+    down = ["tilt", "down", "--delete-namespaces", "--", *settings]
+    subprocess.run(down, cwd=project, capture_output=True, check=False, timeout=600)
+    namespace_gone(namespace)
