@@ -4,10 +4,12 @@ imported the framework, instead of spawned as a fresh interpreter that imports F
 Pydantic and uvicorn again on every save; the app (src.api) is imported only in the worker, so every
 save starts it fresh, as uvicorn's reload does. And the next worker starts at once: the last one is
 told to stop (SIGTERM: it finishes the requests it holds, as uvicorn's reload lets it) but not waited
-for. Both serve the listening socket this process holds, so no connection is refused or reset. (And
-the file watcher reports a change after 10 ms without another, not uvicorn's 50: Tilt writes a save
-in one go.)"""
+for. Both serve the listening socket this process holds, so no connection is refused; the last one
+stops accepting as soon as it is told, not at its next 0.1 s tick, so once the new code has
+answered, the old does not answer again. (And the file watcher reports a change after 10 ms without
+another, not uvicorn's 50: Tilt writes a save in one go.)"""
 
+import asyncio
 import functools
 import multiprocessing
 import sys
@@ -17,7 +19,7 @@ import fastapi  # noqa: F401  (imported once here; every forked worker inherits 
 import fastapi.responses  # noqa: F401
 import pydantic  # noqa: F401
 import uvicorn.main
-from uvicorn import _subprocess
+from uvicorn import _subprocess, server
 from uvicorn.supervisors import basereload, watchfilesreload
 
 fork = multiprocessing.get_context("fork")
@@ -38,6 +40,20 @@ def restart(self: basereload.BaseReload) -> None:
     threading.Thread(target=last.join, daemon=True).start()  # reaped once it has finished
 
 
+def handle_exit(self: server.Server, sig, frame) -> None:
+    """Server.handle_exit, and the worker's listeners closed now (in its event loop) rather than at its
+    next 0.1 s tick, while the requests it holds finish: the next worker takes every new connection."""
+    exit_on_tick(self, sig, frame)
+    try:
+        loop = asyncio.get_running_loop()  # the signal arrives on the loop's thread
+    except RuntimeError:
+        return  # not serving yet
+    for listener in getattr(self, "servers", []):
+        loop.call_soon_threadsafe(listener.close)
+
+
+exit_on_tick = server.Server.handle_exit
+server.Server.handle_exit = handle_exit
 basereload.get_subprocess = forked_worker
 basereload.BaseReload.restart = restart
 watchfilesreload.watch = functools.partial(watchfilesreload.watch, step=10)

@@ -30,7 +30,7 @@ def write(name: str, path: str, text: str) -> None:
 def served(url: str, path: str):
     """The JSON `path` answers, its error status, or None while nothing answers."""
     try:
-        return json.loads(get(url + path)[1])
+        return json.loads(get(url + path, timeout=10)[1])
     except urllib.error.HTTPError as error:
         return error.code
     except (OSError, ValueError):

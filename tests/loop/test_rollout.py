@@ -10,14 +10,15 @@ from tests.support.engines import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.cluster]
 
-# At most 45 s and 200,000 requests, each on a new connection through the Service's DNS name.
+# Until the test creates /tmp/stop (at most 300 s and 200,000 requests), each request on a new
+# connection through the Service's DNS name.
 LOAD = """
-import json, time, urllib.request
+import json, os, time, urllib.request
 ok, failed, errors, start = 0, 0, [], time.monotonic()
 print("load: started", flush=True)
-while time.monotonic() - start < 45 and ok + failed < 200000:
+while not os.path.exists("/tmp/stop") and time.monotonic() - start < 300 and ok + failed < 200000:
     try:
-        with urllib.request.urlopen("http://astrid-api-service/health", timeout=2) as r:
+        with urllib.request.urlopen("http://astrid-api-service/health", timeout=10) as r:
             ok += r.status == 200
             failed += r.status != 200
     except Exception as e:
@@ -75,6 +76,7 @@ def test_rollout_under_load_loses_no_request(env, target, pushed_image, namespac
         ).stdout
 
     assert load_phase() == "Running", "the load must outlast the rollout to measure all of it"
+    run(env, "kubectl", "exec", "-n", namespace, "load", "--", "touch", "/tmp/stop")  # noqa: S108 (in the pod)
     wait_until("the load has finished", lambda: load_phase() == "Succeeded", timeout=90)
     report = json.loads(run(env, "kubectl", "logs", "-n", namespace, "load").stdout.splitlines()[-1])
     print("rollout under load:", report)
