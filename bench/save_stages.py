@@ -31,7 +31,7 @@ from bench.tilt_up import live_update, tilt_up
 from bench.tools import ROOT, namespace_gone, poll, run, tear_down
 
 PROBE = '\n\n@app.get("/bench-probe")\nasync def bench_probe() -> dict:\n    return {"save": %d}\n'
-WATCH = Path(__file__).with_name("save_watch.py")  # run in the pod, over kubectl exec's stdin
+WATCH = Path(__file__).with_name("save_watch.py")  # run in the pod: kubectl exec … python -c
 
 
 def measure(project: Path, args, tilt: list[str]) -> dict[str, list[float]]:
@@ -40,15 +40,13 @@ def measure(project: Path, args, tilt: list[str]) -> dict[str, list[float]]:
     pod = run(
         "tilt", "get", *tilt, "uiresource", "astrid-api", "-o", "jsonpath={.status.k8sResourceInfo.podName}"
     )
-    exec_ = ["kubectl", "exec", "-i", "-n", args.namespace, pod.strip(), "-c", "api", "--"]
-    with WATCH.open() as program:
-        watcher = subprocess.Popen(
-            [*exec_, "python", "-u", "-", str(args.container_port)],
-            stdin=program,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
+    exec_ = ["kubectl", "exec", "-n", args.namespace, pod.strip(), "-c", "api", "--"]
+    watcher = subprocess.Popen(
+        [*exec_, "python", "-u", "-c", WATCH.read_text(), str(args.container_port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     lines: queue.Queue = queue.Queue()
     threading.Thread(target=lambda: [lines.put(json.loads(ln)) for ln in watcher.stdout], daemon=True).start()
     stages: dict[str, list[float]] = {}
@@ -130,7 +128,10 @@ def main() -> int:
         try:
             with tilt_up(project, tilt, settings):
                 stages = measure(project, args, tilt)
-        except (BenchError, queue.Empty, subprocess.TimeoutExpired) as exc:
+        except queue.Empty:
+            print("bench: FAILED: the watcher in the pod reported nothing for 30 s", file=sys.stderr)
+            return 1
+        except (BenchError, subprocess.TimeoutExpired) as exc:
             print(f"bench: FAILED: {exc!r}", file=sys.stderr)
             return 1
         finally:

@@ -1,4 +1,5 @@
-"""Runs inside the api pod, fed to `kubectl exec -i … python -u - PORT` by bench.save_stages: for each
+"""Runs inside the api pod, as `kubectl exec … python -u -c <this file> PORT` from bench.save_stages
+(no stdin: fed over a closed stdin, it stopped reporting after 10 saves in one run): for each
 change of main.py, one JSON line with the save's number, when the file landed, and when the pod first
 served it on 127.0.0.1:PORT (polled every 2 ms). Only the image's own packages: watchfiles, stdlib."""
 
