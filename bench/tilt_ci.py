@@ -30,9 +30,9 @@ def steps(out: str) -> list[float]:
 def rounds(
     project: Path, ci: list[str], down: list[str], n: int, tag: str, cold: bool
 ) -> dict[str, list[float]]:
-    """n rounds of a cold `tilt ci` (only if `cold`: it empties Docker's whole build cache) then a warm
-    one, each followed by `tilt down`: seconds, the cold one's build, push and deploy steps, and the
-    bytes it pushed and moved over the link (bench.link)."""
+    """n rounds of a cold `tilt ci` (only if `cold`: it empties Docker's whole build cache; otherwise one
+    untimed `tilt ci` first) then a warm one, each followed by `tilt down`: seconds, the cold one's
+    build, push and deploy steps, and the bytes it pushed and moved over the link (bench.link)."""
     found: dict[str, list[float]] = {k: [] for k in ("cold", "warm", "pushed", "layers", "moved", *STEPS)}
     if not cold:  # so that the first timed run finds what a warm one does: the image built and pushed
         print(f"bench [{tag}]: tilt ci to warm up (not timed)", file=sys.stderr)

@@ -94,7 +94,8 @@ def main() -> int:
     )
     add("--uplink-mbit", type=float, default=20, help="laptop -> cluster Mbit/s, 0 = no cap (20)")
     add("--downlink-mbit", type=float, default=0, help="cluster -> laptop Mbit/s, 0 = no cap (0)")
-    add("--rounds", type=int, default=3, help="warm tilt ci runs per distance, each after a cold one (3)")
+    rounds_help = "warm tilt ci runs per distance (3); with --prune-build-cache, each after a cold one"
+    add("--rounds", type=int, default=3, help=rounds_help)
     add("--saves", type=int, default=10, help="saves to time per distance (10)")
     add("--replacements", type=int, default=3, help="pod deletions per distance (3)")
     add("--prune-build-cache", action="store_true", help="run the cold rounds: docker builder prune -af")

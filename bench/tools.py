@@ -65,8 +65,11 @@ def poll(url: str, bound: float, accept: Callable[[bytes], bool] = lambda _: Tru
 
 
 def namespace_gone(namespace: str) -> None:
-    """Wait (up to 5 min) until `namespace`, if a `tilt down --delete-namespaces` deleted it, is gone:
-    until then Kubernetes refuses to create anything in it."""
+    """If `namespace` is being deleted (an earlier `tilt down --delete-namespaces`), wait up to 5 min
+    until it is gone: until then Kubernetes refuses to create anything in it."""
+    phase = ["kubectl", "get", "namespace", namespace, "-o", "jsonpath={.status.phase}"]
+    if subprocess.run(phase, capture_output=True, text=True, check=False, timeout=60).stdout != "Terminating":
+        return
     wait = ["kubectl", "wait", "--for=delete", f"namespace/{namespace}", "--timeout=300s"]
     subprocess.run(wait, capture_output=True, check=False, timeout=320)
 

@@ -6,8 +6,8 @@ save starts it fresh, as uvicorn's reload does. And the next worker starts at on
 told to stop (SIGTERM: it finishes the requests it holds, as uvicorn's reload lets it) but not waited
 for. Both serve the listening socket this process holds, so no connection is refused; the last one
 stops accepting as soon as it is told, not at its next 0.1 s tick, so once the new code has
-answered, the old does not answer again. (And the file watcher reports a change after 10 ms without
-another, not uvicorn's 50: Tilt writes a save in one go.)"""
+answered, a new connection does not reach the old code. (And the file watcher reports a change
+after 10 ms without another, not uvicorn's 50: Tilt writes a save in one go.)"""
 
 import asyncio
 import functools
@@ -44,11 +44,8 @@ def handle_exit(self: server.Server, sig, frame) -> None:
     """Server.handle_exit, and the worker's listeners closed now (in its event loop) rather than at its
     next 0.1 s tick, while the requests it holds finish: the next worker takes every new connection."""
     exit_on_tick(self, sig, frame)
-    try:
-        loop = asyncio.get_running_loop()  # the signal arrives on the loop's thread
-    except RuntimeError:
-        return  # not serving yet
-    for listener in getattr(self, "servers", []):
+    loop = asyncio.get_running_loop()  # uvicorn installs this handler in serve(), on the loop's thread
+    for listener in getattr(self, "servers", []):  # none before startup has bound them
         loop.call_soon_threadsafe(listener.close)
 
 
