@@ -27,6 +27,26 @@ def steps(out: str) -> list[float]:
     return [float(x) for x in re.findall(r"astrid-api │\s+Step \d - ([\d.]+)s \(", out)][-3:]
 
 
+def cold_run(project: Path, ci: list[str], found: dict[str, list[float]]) -> None:
+    """One `tilt ci` with no astrid-api image Tilt built and an empty build cache (Docker's whole one):
+    into `found`, its seconds, its build, push and deploy steps, and the bytes it pushed and moved."""
+    refs = [x for r in TILT_BUILT for x in ("--filter", f"reference={r}")]
+    images = set(run("docker", "images", "-q", *refs).split())
+    subprocess.run(["docker", "rmi", "-f", *images], capture_output=True, check=False, timeout=300)
+    subprocess.run(["docker", "builder", "prune", "-af"], capture_output=True, check=False, timeout=600)
+    before = link.bytes_through()
+    seconds, out = timed(*ci, cwd=project)
+    found["cold"].append(seconds)
+    for step, took in zip(STEPS, steps(out), strict=False):
+        found[step].append(took)
+    if before is not None:
+        found["moved"].append(((link.bytes_through() or 0) - before) / 1e6)
+    if (layers := link.pushed_bytes(out)) is not None:
+        found["pushed"].append(layers[2] / 1e6)
+        found["layers"].append(layers[3] / 1e6)
+        print(f"  pushed {layers[0]} layers, {layers[1]} already in the registry", file=sys.stderr)
+
+
 def rounds(
     project: Path, ci: list[str], down: list[str], n: int, tag: str, cold: bool
 ) -> dict[str, list[float]]:
@@ -39,28 +59,11 @@ def rounds(
         run(*ci, cwd=project, timeout=900)
         run(*down, cwd=project, timeout=600)
     for i in range(1, n + 1):
-        if not cold:
-            print(f"bench [{tag}]: warm tilt ci {i}/{n}", file=sys.stderr)
-            found["warm"].append(timed(*ci, cwd=project)[0])
+        if cold:
+            what = "no Tilt-built image, no build cache"
+            print(f"bench [{tag}]: cold tilt ci {i}/{n} ({what})", file=sys.stderr)
+            cold_run(project, ci, found)
             run(*down, cwd=project, timeout=600)
-            continue
-        print(f"bench [{tag}]: cold tilt ci {i}/{n} (no Tilt-built image, no build cache)", file=sys.stderr)
-        refs = [x for r in TILT_BUILT for x in ("--filter", f"reference={r}")]
-        images = set(run("docker", "images", "-q", *refs).split())
-        subprocess.run(["docker", "rmi", "-f", *images], capture_output=True, check=False, timeout=300)
-        subprocess.run(["docker", "builder", "prune", "-af"], capture_output=True, check=False, timeout=600)
-        before = link.bytes_through()
-        seconds, out = timed(*ci, cwd=project)
-        found["cold"].append(seconds)
-        for step, took in zip(STEPS, steps(out), strict=False):
-            found[step].append(took)
-        if before is not None:
-            found["moved"].append(((link.bytes_through() or 0) - before) / 1e6)
-        if (layers := link.pushed_bytes(out)) is not None:
-            found["pushed"].append(layers[2] / 1e6)
-            found["layers"].append(layers[3] / 1e6)
-            print(f"  pushed {layers[0]} layers, {layers[1]} already in the registry", file=sys.stderr)
-        run(*down, cwd=project, timeout=600)
         print(f"bench [{tag}]: warm tilt ci {i}/{n}", file=sys.stderr)
         found["warm"].append(timed(*ci, cwd=project)[0])
         run(*down, cwd=project, timeout=600)
