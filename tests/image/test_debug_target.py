@@ -3,13 +3,12 @@ production image itself (the same image ID as `--target production`, which `make
 no debugger in it and no more than it had before the debug target existed; the `debug` target (Tilt's
 `debug` setting) is that image plus debugpy at requirements-debug.txt's pin, and nothing else."""
 
-import json
 import re
 
 import pytest
 
 from tests.conftest import ROOT
-from tests.support.engines import base_image, build_image, sh
+from tests.support.engines import base_image, build_image, image_inspect, python_in, sh
 
 pytestmark = pytest.mark.slow
 
@@ -18,10 +17,6 @@ pytestmark = pytest.mark.slow
 # layer is almost all of it). A new layer or a dependency's growth shows here first.
 PRODUCTION_LAYERS_OVER_BASE = 5
 PRODUCTION_BYTES_OVER_BASE_MAX = 20_000_000
-
-
-def inspect(ref: str) -> dict:
-    return json.loads(sh("docker", "image", "inspect", ref).stdout)[0]
 
 
 def history(ref: str) -> list[str]:
@@ -38,38 +33,27 @@ def debug_image() -> str:
 
 
 def test_the_default_target_is_the_production_image(api_image):
-    assert inspect(build_image("test-default", target=None))["Id"] == inspect(api_image)["Id"]
+    assert image_inspect(build_image("test-default", target=None))["Id"] == image_inspect(api_image)["Id"]
 
 
 def test_production_has_no_debugger_and_no_more_than_before(api_image):
-    done = sh(
-        "docker", "run", "--rm", "--entrypoint", "python", api_image, "-c", "import debugpy", check=False
-    )
+    done = python_in(api_image, "import debugpy", check=False)
     assert done.returncode != 0 and "No module named 'debugpy'" in done.stderr
     assert not [line for line in history(api_image) if "debug" in line]
-    image, base = inspect(api_image), inspect(base_image())
+    image, base = image_inspect(api_image), image_inspect(base_image())
     assert len(image["RootFS"]["Layers"]) - len(base["RootFS"]["Layers"]) == PRODUCTION_LAYERS_OVER_BASE
     assert image["Size"] - base["Size"] <= PRODUCTION_BYTES_OVER_BASE_MAX, image["Size"] - base["Size"]
 
 
 def test_the_debug_target_is_production_plus_the_pinned_debugpy(api_image, debug_image):
-    production, debug = inspect(api_image), inspect(debug_image)
+    production, debug = image_inspect(api_image), image_inspect(debug_image)
     layers = debug["RootFS"]["Layers"]
     assert layers[: len(production["RootFS"]["Layers"])] == production["RootFS"]["Layers"]
     assert len(layers) == len(production["RootFS"]["Layers"]) + 2  # requirements-debug.txt, pip install
     assert {k: debug["Config"][k] for k in ("User", "Cmd", "Env", "ExposedPorts", "Labels")} == {
         k: production["Config"][k] for k in ("User", "Cmd", "Env", "ExposedPorts", "Labels")
     }
-    out = sh(
-        "docker",
-        "run",
-        "--rm",
-        "--entrypoint",
-        "python",
-        debug_image,
-        "-c",
-        "import debugpy; print(debugpy.__version__)",
-    )
+    out = python_in(debug_image, "import debugpy; print(debugpy.__version__)")
     assert (
         out.stdout.strip()
         == pin("debugpy", "requirements-debug.txt")

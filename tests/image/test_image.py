@@ -1,6 +1,5 @@
 """The image, built and run by the real Docker engine."""
 
-import json
 import subprocess
 import tarfile
 import urllib.error
@@ -8,16 +7,12 @@ import urllib.error
 import pytest
 
 from tests.support.chart import app_version
-from tests.support.engines import get, sh, wait_for
+from tests.support.engines import get, image_inspect, python_in, sh, wait_for
 from tests.support.server import IMAGE_CMD, container
 
 pytestmark = pytest.mark.slow
 EXPECTED = b'{"status":"ok","service":"astrid-api"}'
 UID = "10001"
-
-
-def image_config(ref: str) -> dict:
-    return json.loads(sh("docker", "image", "inspect", ref).stdout)[0]
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +23,7 @@ def served(api_image):
 
 
 def test_runs_as_numeric_non_root_user(api_image, served):
-    assert image_config(api_image)["Config"]["User"] == f"{UID}:{UID}"
+    assert image_inspect(api_image)["Config"]["User"] == f"{UID}:{UID}"
     name, _ = served
     assert sh("docker", "exec", name, "id", "-u").stdout.strip() == UID
     assert sh("docker", "exec", name, "id", "-g").stdout.strip() == UID
@@ -40,7 +35,7 @@ def test_serves_health_on_container_port_80(served):
 
 
 def test_exposes_port_80_and_runs_uvicorn_on_it(api_image):
-    config = image_config(api_image)["Config"]
+    config = image_inspect(api_image)["Config"]
     assert list(config["ExposedPorts"]) == ["80/tcp"]
     assert config["Cmd"] == IMAGE_CMD  # the tests start uvicorn the same way
     env = dict(e.split("=", 1) for e in config["Env"])
@@ -57,7 +52,7 @@ def test_source_directory_is_owned_and_writable_by_the_image_user(served):
 
 
 def test_oci_labels_and_python_env(api_image):
-    config = image_config(api_image)["Config"]
+    config = image_inspect(api_image)["Config"]
     labels = config["Labels"]
     for key in ("source", "revision"):
         assert labels[f"org.opencontainers.image.{key}"], key
@@ -113,16 +108,8 @@ def test_no_credentials_or_vcs_data_in_any_layer(api_image, tmp_path):
 
 
 def test_dependencies_are_installed_from_hashes(api_image):
-    out = sh(
-        "docker",
-        "run",
-        "--rm",
-        "--entrypoint",
-        "python",
-        api_image,
-        "-c",
-        "import fastapi, uvicorn, h11, watchfiles; print(fastapi.__version__, uvicorn.__version__)",
-    )
+    code = "import fastapi, uvicorn, h11, watchfiles; print(fastapi.__version__, uvicorn.__version__)"
+    out = python_in(api_image, code)
     pins = {
         line.split("==")[0]: line.split("==")[1].split()[0]
         for line in open("requirements.txt")

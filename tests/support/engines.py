@@ -1,6 +1,7 @@
 """Docker and HTTP helpers shared by the image, loop and reliability tests."""
 
 import http.client
+import json
 import os
 import socket
 import subprocess
@@ -39,6 +40,16 @@ def build_image(tag: str, target: str | None = "production") -> str:
         build += ["--target", target]
     sh(*build, "-t", f"astrid-api:{tag}", str(ROOT), env={**os.environ, "DOCKER_BUILDKIT": "0"})
     return f"astrid-api:{tag}"
+
+
+def image_inspect(ref: str) -> dict:
+    """`docker image inspect` of one image."""
+    return json.loads(sh("docker", "image", "inspect", ref).stdout)[0]
+
+
+def python_in(image: str, code: str, check: bool = True) -> subprocess.CompletedProcess:
+    """`python -c code` in a throwaway container of `image`, its entrypoint bypassed."""
+    return sh("docker", "run", "--rm", "--entrypoint", "python", image, "-c", code, check=check)
 
 
 def free_port() -> int:
