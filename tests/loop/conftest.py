@@ -11,6 +11,8 @@ import os
 import shutil
 import subprocess
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,6 +79,22 @@ def tilt_ready(env, resource: str = "astrid-api", timeout: int = 600) -> None:
     run(env, "tilt", "wait", "--for=create", f"uiresource/{resource}", "--timeout=120s", timeout=140)
     ready = ["tilt", "wait", "--for=condition=Ready", f"uiresource/{resource}", f"--timeout={timeout}s"]
     run(env, *ready, timeout=timeout + 20)
+
+
+@contextmanager
+def tilt_up(env, project: Path, settings, log: Path) -> Iterator[subprocess.Popen]:
+    """`tilt up --stream -- settings` in `project` (its output in `log`) for the block, which starts once
+    astrid-api is Ready; afterwards tilt up is stopped and `tilt down` run with the same settings."""
+    with log.open("w") as out:
+        up = ["tilt", "up", "--stream", "--", *settings]
+        tilt = subprocess.Popen(up, cwd=project, env=env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            tilt_ready(env)
+            yield tilt
+        finally:
+            tilt.terminate()
+            tilt.wait(30)
+            run(env, "tilt", "down", "--", *settings, cwd=project, check=False, timeout=300)
 
 
 @pytest.fixture(scope="session")

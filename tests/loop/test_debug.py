@@ -10,13 +10,12 @@ session as VS Code re-sends it, stops in the new code. The pod runs in a namespa
 admits only "restricted" pods; debugpy listens on the pod's loopback only, so a pod in the same
 namespace that reaches the api's port is refused on the debug port."""
 
-import subprocess
 import time
 import urllib.request
 
 import pytest
 
-from tests.loop.conftest import RESTRICTED, api_pod, run, tilt_ready
+from tests.loop.conftest import RESTRICTED, api_pod, run, tilt_up
 from tests.loop.test_network_policy import fetch, start_client
 from tests.support.dap import Debugger
 from tests.support.engines import free_port, wait_until
@@ -54,77 +53,74 @@ def test_breakpoints_hit_in_the_pod_before_and_after_a_save(env, target, loop, p
     main = project / "src" / "api" / "main.py"
     original = main.read_text()
     line = 1 + original.splitlines().index('    return Health(status="ok", service=SERVICE_NAME)')
-    log = (tmp_path / "tilt-up.log").open("w")
     settings = (*loop.settings, "--reloader", reloader, "--debug", "--debug-port", str(debug_port))
-    up = ["tilt", "up", "--stream", "--", *settings]
-    tilt = subprocess.Popen(up, cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT)
     debugger = None
-    try:
-        tilt_ready(env)
-        pod = api_pod(env, ns)
-        command = run(
-            env, "kubectl", "get", "pod", "-n", ns, pod, "-o", "jsonpath={.spec.containers[0].command}"
-        )
-        assert f'"--listen","127.0.0.1:{debug_port}"' in command.stdout, command.stdout
+    with tilt_up(env, project, settings, tmp_path / "tilt-up.log"):
+        try:
+            pod = api_pod(env, ns)
+            command = run(
+                env, "kubectl", "get", "pod", "-n", ns, pod, "-o", "jsonpath={.spec.containers[0].command}"
+            )
+            assert f'"--listen","127.0.0.1:{debug_port}"' in command.stdout, command.stdout
 
-        # Attach as VS Code's "attach" configuration does, through Tilt's forward.
-        config = {
-            "connect": {"host": "127.0.0.1", "port": debug_port},
-            "pathMappings": [{"localRoot": str(project / "src"), "remoteRoot": "/app/src"}],
-            "justMyCode": True,
-            "subProcess": True,
-        }
-        started = time.monotonic()
-        debugger = Debugger(debug_port, config, {str(main): [line]})
-        first = debugger.follow(30)  # the worker (uvicorn's reloader: and multiprocessing's resource tracker)
-        value, served, stops = debugger.stop_and_continue(loop.url("/health"), main, line, "SERVICE_NAME")
-        assert value == "'astrid-api'"
-        print(
-            f"{reloader}: attach to served: {time.monotonic() - started:.2f} s"
-            f" (the stopped GET: {served:.2f} s, {stops} stop(s); subprocesses {first})"
-        )
+            # Attach as VS Code's "attach" configuration does, through Tilt's forward.
+            config = {
+                "connect": {"host": "127.0.0.1", "port": debug_port},
+                "pathMappings": [{"localRoot": str(project / "src"), "remoteRoot": "/app/src"}],
+                "justMyCode": True,
+                "subProcess": True,
+            }
+            started = time.monotonic()
+            debugger = Debugger(debug_port, config, {str(main): [line]})
+            first = debugger.follow(
+                30
+            )  # the worker (uvicorn's reloader: and multiprocessing's resource tracker)
+            value, served, stops = debugger.stop_and_continue(loop.url("/health"), main, line, "SERVICE_NAME")
+            assert value == "'astrid-api'"
+            print(
+                f"{reloader}: attach to served: {time.monotonic() - started:.2f} s"
+                f" (the stopped GET: {served:.2f} s, {stops} stop(s); subprocesses {first})"
+            )
 
-        # A save: Tilt copies it in, the reloader starts a new worker, debugpy reports it.
-        main.write_text(original + "\nSAVE_MARK = 2\n")
-        saved = time.monotonic()
-        # The warm reloader starts the new worker even while a request (a probe's) is stopped in the
-        # old one; uvicorn's waits for the old one to stop, so that request goes on once continued.
-        later = debugger.follow(90, resume=reloader == "uvicorn")
-        reported = time.monotonic() - saved
-        value, served, stops = debugger.stop_and_continue(loop.url("/health"), main, line, "SAVE_MARK")
-        assert value == "2", "the breakpoint stopped in the saved code"
-        print(
-            f"{reloader}: save to new worker {later} attached: {reported:.2f} s; to served through the"
-            f" breakpoint: {time.monotonic() - saved:.2f} s ({stops} stop(s))"
-        )
-        assert api_pod(env, ns) == pod, "a live update, not a new pod"
+            # A save: Tilt copies it in, the reloader starts a new worker, debugpy reports it.
+            main.write_text(original + "\nSAVE_MARK = 2\n")
+            saved = time.monotonic()
+            # The warm reloader starts the new worker even while a request (a probe's) is stopped in the
+            # old one; uvicorn's waits for the old one to stop, so that request goes on once continued.
+            later = debugger.follow(90, resume=reloader == "uvicorn")
+            reported = time.monotonic() - saved
+            value, served, stops = debugger.stop_and_continue(loop.url("/health"), main, line, "SAVE_MARK")
+            assert value == "2", "the breakpoint stopped in the saved code"
+            print(
+                f"{reloader}: save to new worker {later} attached: {reported:.2f} s; to served through the"
+                f" breakpoint: {time.monotonic() - saved:.2f} s ({stops} stop(s))"
+            )
+            assert api_pod(env, ns) == pod, "a live update, not a new pod"
 
-        # Stop debugging (the breakpoint would stop the requests below), as VS Code's Stop does.
-        debugger.close()
-        debugger = None
-        wait_until("/health served again", lambda: get(loop.url("/health")) == (200, HEALTH), timeout=30)
-
-        # debugpy listens on the pod's loopback only: a pod beside it reaches the api, not the debugger.
-        listening = run(
-            env, "kubectl", "exec", "-n", ns, pod, "-c", "api", "--", "cat", "/proc/net/tcp"
-        ).stdout
-        sockets = [row.split()[1] for row in listening.splitlines()[1:] if row.split()[3] == "0A"]
-        assert f"0100007F:{debug_port:04X}" in sockets and f"00000000:{debug_port:04X}" not in sockets, (
-            sockets
-        )
-        image = run(env, "tilt", "get", "imagemap", "astrid-api", "-o", "jsonpath={.status.imageFromCluster}")
-        repository, tag = image.stdout.strip().rsplit(":", 1)
-        start_client(env, ns, (repository, tag), target.pull_secret)
-        ip = api_pod(env, ns, "status.podIP")
-        assert fetch(env, ns, f"http://{ip}:80/health") == HEALTH.decode()
-        tried = run(
-            env, "kubectl", "exec", "-n", ns, "client", "--", "python", "-c", CONNECT, ip, str(debug_port)
-        )
-        assert tried.stdout.startswith("ERROR ConnectionRefusedError"), tried.stdout
-    finally:
-        if debugger:
+            # Stop debugging (the breakpoint would stop the requests below), as VS Code's Stop does.
             debugger.close()
-        tilt.terminate()
-        tilt.wait(30)
-        log.close()
-        run(env, "tilt", "down", "--", *settings, cwd=project, check=False, timeout=300)
+            debugger = None
+            wait_until("/health served again", lambda: get(loop.url("/health")) == (200, HEALTH), timeout=30)
+
+            # debugpy listens on the pod's loopback only: a pod beside it reaches the api, not the debugger.
+            listening = run(
+                env, "kubectl", "exec", "-n", ns, pod, "-c", "api", "--", "cat", "/proc/net/tcp"
+            ).stdout
+            sockets = [row.split()[1] for row in listening.splitlines()[1:] if row.split()[3] == "0A"]
+            assert f"0100007F:{debug_port:04X}" in sockets and f"00000000:{debug_port:04X}" not in sockets, (
+                sockets
+            )
+            image = run(
+                env, "tilt", "get", "imagemap", "astrid-api", "-o", "jsonpath={.status.imageFromCluster}"
+            )
+            repository, tag = image.stdout.strip().rsplit(":", 1)
+            start_client(env, ns, (repository, tag), target.pull_secret)
+            ip = api_pod(env, ns, "status.podIP")
+            assert fetch(env, ns, f"http://{ip}:80/health") == HEALTH.decode()
+            tried = run(
+                env, "kubectl", "exec", "-n", ns, "client", "--", "python", "-c", CONNECT, ip, str(debug_port)
+            )
+            assert tried.stdout.startswith("ERROR ConnectionRefusedError"), tried.stdout
+        finally:
+            if debugger:
+                debugger.close()

@@ -7,14 +7,13 @@ changed files into it, as its live_update_after_crash_rebuild test checks); a ch
 requirements.txt rebuilds the image."""
 
 import json
-import subprocess
 import time
 import urllib.error
 import urllib.request
 
 import pytest
 
-from tests.loop.conftest import run, tilt_ready
+from tests.loop.conftest import run, tilt_up
 from tests.support.engines import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.cluster]
@@ -64,9 +63,6 @@ def test_live_update_crash_rebuild_and_rebuild(loop, project, tmp_path):
     env, ns, url = loop.env, ["-n", loop.namespace], loop.url("/live-update-probe")
     main = project / "src" / "api" / "main.py"
     original = main.read_text()
-    log = (tmp_path / "tilt-up.log").open("w")
-    up = ["tilt", "up", "--stream", "--", *loop.settings]
-    tilt = subprocess.Popen(up, cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT)
 
     def tilt_get(kind, name, path):
         return run(env, "tilt", "get", kind, name, "-o", f"jsonpath={path}").stdout
@@ -80,8 +76,7 @@ def test_live_update_crash_rebuild_and_rebuild(loop, project, tmp_path):
         wait_until(f"save {n} served", lambda: probe(url) == n, timeout=60, poll=0.05)
         return time.monotonic() - saved
 
-    try:
-        tilt_ready(env)
+    with tilt_up(env, project, loop.settings, tmp_path / "tilt-up.log"):
         first_pod = pod()
         # helm_resource came from the tilt-extensions commit the Tiltfile pins, checked out.
         ref, checked_out = tilt_get("extensionrepo", "default", "{.spec.ref} {.status.checkoutRef}").split()
@@ -160,8 +155,3 @@ def test_live_update_crash_rebuild_and_rebuild(loop, project, tmp_path):
             "a new image", lambda: tilt_get("imagemap", "astrid-api", "{.status.image}") != image, timeout=600
         )
         wait_until("the rebuilt pod serves", lambda: probe(url) == 4, timeout=300)
-    finally:
-        tilt.terminate()
-        tilt.wait(30)
-        log.close()
-        run(env, "tilt", "down", "--", *loop.settings, cwd=project, check=False, timeout=300)
